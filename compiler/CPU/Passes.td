@@ -1,0 +1,43 @@
+//===- Passes.td - Passes of the CPU phase -----------------*- tablegen -*-===//
+//
+// The CPU phase turns fused linalg on tensors into vector code for the host.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_CPU_PASSES
+#define KILN_COMPILER_CPU_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def TileAndVectorize : Pass<"kiln-cpu-tile-and-vectorize",
+                            "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops to vector-sized tiles and vectorize them";
+  let description = [{
+    Every static-shaped linalg op is tiled with scf.for loops so that each
+    tile spans at most `vector-width` elements of its innermost loop and one
+    element of every other loop, then vectorized. The innermost loop is kept
+    whole when it is no longer than `vector-width`, so a row of 10 logits is
+    one vector<10xf32>. Ops that cannot be vectorized (e.g. gathers) stay
+    tiled linalg and lower to scalar loops later.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "32",
+           "Most elements of the innermost loop in one vector">
+  ];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect"
+  ];
+}
+
+def ExposeEntryPoints : Pass<"kiln-cpu-expose-entry-points",
+                             "mlir::ModuleOp"> {
+  let summary = "Give public functions a C-callable wrapper";
+  let description = [{
+    Marks every public function with `llvm.emit_c_interface`, so that
+    lowering to LLVM adds `_mlir_ciface_<name>`, which takes each memref as a
+    pointer to its descriptor: the entry point the runtime and the JIT call.
+  }];
+}
+
+#endif // KILN_COMPILER_CPU_PASSES

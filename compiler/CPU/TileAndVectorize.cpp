@@ -1,0 +1,97 @@
+//===- TileAndVectorize.cpp - Vector-sized tiles for linalg ops -----------===//
+
+#include "compiler/CPU/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln::cpu {
+#define GEN_PASS_DEF_TILEANDVECTORIZE
+#include "compiler/CPU/Passes.h.inc"
+} // namespace kiln::cpu
+
+using namespace mlir;
+
+namespace {
+
+/// Tile of the innermost loop: the whole loop if it fits in one vector, else
+/// the largest power of two up to `width` that divides it, so that every tile
+/// keeps a static shape.
+int64_t innermostTile(int64_t extent, int64_t width) {
+  if (extent <= width)
+    return 0; // 0 = not tiled
+  int64_t tile = 1;
+  while (tile * 2 <= width && extent % (tile * 2) == 0)
+    tile *= 2;
+  return tile;
+}
+
+struct TileAndVectorizePass
+    : kiln::cpu::impl::TileAndVectorizeBase<TileAndVectorizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    SmallVector<linalg::LinalgOp> targets;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && !op.hasDynamicShape())
+        targets.push_back(op);
+    });
+
+    IRRewriter rewriter(context);
+    SmallVector<Operation *> tiles;
+    for (linalg::LinalgOp op : targets) {
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (ranges.empty()) {
+        tiles.push_back(op);
+        continue;
+      }
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t extent : ArrayRef(ranges).drop_back())
+        sizes.push_back(rewriter.getIndexAttr(extent == 1 ? 0 : 1));
+      sizes.push_back(
+          rewriter.getIndexAttr(innermostTile(ranges.back(), vectorWidth)));
+
+      scf::SCFTilingOptions options;
+      options.setTileSizes(sizes);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled)) {
+        op.emitError("could not tile for vectorization");
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(op, tiled->replacements);
+      tiles.append(tiled->tiledOps.begin(), tiled->tiledOps.end());
+    }
+
+    for (Operation *tile : tiles) {
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(tile);
+      if (!linalgOp || linalgOp.hasDynamicShape())
+        continue;
+      rewriter.setInsertionPoint(tile);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, tile);
+      if (succeeded(vectorized))
+        rewriter.replaceOp(tile, vectorized->replacements);
+    }
+
+    RewritePatternSet patterns(context);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorReductionToContractPatterns(patterns);
+    vector::populateSinkVectorOpsPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, context);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, context);
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,768 @@
+//===- GraphToLinalg.cpp - Lower the graph dialect to linalg --------------===//
+//
+// Elementwise ops, reductions and matmul become linalg.generic ops whose
+// indexing maps carry broadcasting; shape ops map to tensor ops; composite ops
+// (softmax, log_softmax, reduce_mean, losses) expand into simpler graph ops,
+// which the same conversion then lowers. Everything stays on tensors so that
+// fusion and bufferization run upstream.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Lowering/Passes.h"
+#include "dialects/Graph/IR/GraphOps.h"
+#include "dialects/Graph/IR/GraphShapes.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+
+namespace kiln::lowering {
+#define GEN_PASS_DEF_LOWERGRAPHTOLINALG
+#include "compiler/Lowering/Passes.h.inc"
+} // namespace kiln::lowering
+
+using namespace mlir;
+namespace graph = kiln::graph;
+
+namespace {
+
+RankedTensorType tensorOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// The map reading an operand of `shape` inside a loop nest over `outShape`:
+/// dimensions align on the right and a size-1 dimension that the output
+/// stretches reads index 0.
+AffineMap broadcastMap(MLIRContext *context, ArrayRef<int64_t> shape,
+                       ArrayRef<int64_t> outShape) {
+  size_t offset = outShape.size() - shape.size();
+  SmallVector<AffineExpr> exprs;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (d == 1 && outShape[offset + i] != 1)
+      exprs.push_back(getAffineConstantExpr(0, context));
+    else
+      exprs.push_back(getAffineDimExpr(offset + i, context));
+  }
+  return AffineMap::get(outShape.size(), 0, exprs, context);
+}
+
+using ScalarBody =
+    function_ref<Value(OpBuilder &, Location, ValueRange /*inputs*/)>;
+
+/// An all-parallel generic over `resultType` reading `inputs` with
+/// broadcasting.
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, ScalarBody body) {
+  MLIRContext *context = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value v : inputs)
+    maps.push_back(
+        broadcastMap(context, tensorOf(v).getShape(), resultType.getShape()));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, init, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc, body(nb, nloc, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+
+Value zeroOf(OpBuilder &b, Location loc, Type type) {
+  return arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
+}
+
+/// Identity of max: -inf for floats, the smallest signed integer otherwise.
+Value lowestOf(OpBuilder &b, Location loc, Type type) {
+  if (auto f = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, type,
+        b.getFloatAttr(type, APFloat::getInf(f.getFloatSemantics(), true)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      b, loc, type, b.getIntegerAttr(type, APInt::getSignedMinValue(width)));
+}
+
+/// Fold of `input` over `axes` into a tensor without them (keepdims is
+/// applied by the caller through a reshape).
+Value buildReduction(OpBuilder &b, Location loc, Value input,
+                     ArrayRef<int64_t> axes, Value identity,
+                     function_ref<Value(OpBuilder &, Location, Value, Value)>
+                         combine) {
+  RankedTensorType inType = tensorOf(input);
+  MLIRContext *context = b.getContext();
+  SmallVector<int64_t> outShape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < inType.getRank(); ++i) {
+    if (llvm::is_contained(axes, i)) {
+      iterators.push_back(utils::IteratorType::reduction);
+      continue;
+    }
+    iterators.push_back(utils::IteratorType::parallel);
+    outShape.push_back(inType.getDimSize(i));
+    outExprs.push_back(getAffineDimExpr(i, context));
+  }
+  Type elementType = inType.getElementType();
+  Value empty = tensor::EmptyOp::create(b, loc, outShape, elementType);
+  Value init = linalg::FillOp::create(b, loc, identity, empty).getResult(0);
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(inType.getRank()),
+      AffineMap::get(inType.getRank(), 0, outExprs, context)};
+  auto generic = linalg::GenericOp::create(
+      b, loc, init.getType(), input, init, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc, combine(nb, nloc, args[0], args[1]));
+      });
+  return generic.getResult(0);
+}
+
+/// Same elements, new static shape: flattens, then expands.
+Value buildReshape(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType) {
+  RankedTensorType inType = tensorOf(input);
+  if (inType.getShape() == resultType.getShape())
+    return input;
+  if (inType.getRank() == 0)
+    return tensor::ExpandShapeOp::create(b, loc, resultType, input,
+                                         ArrayRef<ReassociationIndices>{});
+  if (resultType.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, resultType, input,
+                                           ArrayRef<ReassociationIndices>{});
+  Value flat = input;
+  if (inType.getRank() > 1) {
+    ReassociationIndices all =
+        llvm::to_vector(llvm::seq<int64_t>(0, inType.getRank()));
+    flat = tensor::CollapseShapeOp::create(b, loc, input,
+                                           ArrayRef<ReassociationIndices>{all});
+  }
+  if (resultType.getRank() == 1)
+    return flat;
+  ReassociationIndices all =
+      llvm::to_vector(llvm::seq<int64_t>(0, resultType.getRank()));
+  return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
+                                       ArrayRef<ReassociationIndices>{all});
+}
+
+bool isFloat(Type t) { return isa<FloatType>(getElementTypeOrSelf(t)); }
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+/// Scalar semantics of each elementwise op, for float and integer elements.
+template <typename Op> struct Scalar;
+
+#define KILN_SCALAR_BINARY(Op, FloatOp, IntOp)                                 \
+  template <> struct Scalar<graph::Op> {                                       \
+    static Value build(graph::Op, OpBuilder &b, Location loc,                  \
+                       ValueRange in) {                                        \
+      if (isFloat(in[0].getType()))                                            \
+        return arith::FloatOp::create(b, loc, in[0], in[1]);                   \
+      return arith::IntOp::create(b, loc, in[0], in[1]);                       \
+    }                                                                          \
+  };
+KILN_SCALAR_BINARY(AddOp, AddFOp, AddIOp)
+KILN_SCALAR_BINARY(SubOp, SubFOp, SubIOp)
+KILN_SCALAR_BINARY(MulOp, MulFOp, MulIOp)
+KILN_SCALAR_BINARY(DivOp, DivFOp, DivSIOp)
+KILN_SCALAR_BINARY(MaxOp, MaximumFOp, MaxSIOp)
+KILN_SCALAR_BINARY(MinOp, MinimumFOp, MinSIOp)
+#undef KILN_SCALAR_BINARY
+
+#define KILN_SCALAR_FLOAT_UNARY(Op, MathOp)                                    \
+  template <> struct Scalar<graph::Op> {                                       \
+    static Value build(graph::Op, OpBuilder &b, Location loc,                  \
+                       ValueRange in) {                                        \
+      return math::MathOp::create(b, loc, in[0]);                              \
+    }                                                                          \
+  };
+KILN_SCALAR_FLOAT_UNARY(ExpOp, ExpOp)
+KILN_SCALAR_FLOAT_UNARY(LogOp, LogOp)
+KILN_SCALAR_FLOAT_UNARY(SqrtOp, SqrtOp)
+KILN_SCALAR_FLOAT_UNARY(RsqrtOp, RsqrtOp)
+KILN_SCALAR_FLOAT_UNARY(TanhOp, TanhOp)
+#undef KILN_SCALAR_FLOAT_UNARY
+
+template <> struct Scalar<graph::PowOp> {
+  static Value build(graph::PowOp, OpBuilder &b, Location loc, ValueRange in) {
+    return math::PowFOp::create(b, loc, in[0], in[1]);
+  }
+};
+
+template <> struct Scalar<graph::NegOp> {
+  static Value build(graph::NegOp, OpBuilder &b, Location loc, ValueRange in) {
+    if (isFloat(in[0].getType()))
+      return arith::NegFOp::create(b, loc, in[0]);
+    return arith::SubIOp::create(b, loc, zeroOf(b, loc, in[0].getType()),
+                                 in[0]);
+  }
+};
+
+template <> struct Scalar<graph::AbsOp> {
+  static Value build(graph::AbsOp, OpBuilder &b, Location loc, ValueRange in) {
+    if (isFloat(in[0].getType()))
+      return math::AbsFOp::create(b, loc, in[0]);
+    return math::AbsIOp::create(b, loc, in[0]);
+  }
+};
+
+template <> struct Scalar<graph::SigmoidOp> {
+  static Value build(graph::SigmoidOp, OpBuilder &b, Location loc,
+                     ValueRange in) {
+    Type t = in[0].getType();
+    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, in[0]));
+    Value one = floatConstant(b, loc, t, 1.0);
+    return arith::DivFOp::create(b, loc, one,
+                                 arith::AddFOp::create(b, loc, one, e));
+  }
+};
+
+template <> struct Scalar<graph::ReluOp> {
+  static Value build(graph::ReluOp, OpBuilder &b, Location loc, ValueRange in) {
+    return arith::MaximumFOp::create(b, loc, in[0],
+                                     zeroOf(b, loc, in[0].getType()));
+  }
+};
+
+template <> struct Scalar<graph::GeluOp> {
+  // x * (1 + erf(x / sqrt(2))) / 2
+  static Value build(graph::GeluOp, OpBuilder &b, Location loc, ValueRange in) {
+    Type t = in[0].getType();
+    Value scaled = arith::MulFOp::create(
+        b, loc, in[0], floatConstant(b, loc, t, 0.70710678118654752440));
+    Value onePlusErf = arith::AddFOp::create(
+        b, loc, floatConstant(b, loc, t, 1.0),
+        math::ErfOp::create(b, loc, scaled));
+    Value half = arith::MulFOp::create(b, loc, in[0],
+                                       floatConstant(b, loc, t, 0.5));
+    return arith::MulFOp::create(b, loc, half, onePlusErf);
+  }
+};
+
+template <> struct Scalar<graph::CompareOp> {
+  static Value build(graph::CompareOp op, OpBuilder &b, Location loc,
+                     ValueRange in) {
+    using graph::ComparePredicate;
+    ComparePredicate p = op.getPredicate();
+    if (isFloat(in[0].getType())) {
+      arith::CmpFPredicate f = arith::CmpFPredicate::OEQ;
+      switch (p) {
+      case ComparePredicate::eq: f = arith::CmpFPredicate::OEQ; break;
+      case ComparePredicate::ne: f = arith::CmpFPredicate::UNE; break;
+      case ComparePredicate::lt: f = arith::CmpFPredicate::OLT; break;
+      case ComparePredicate::le: f = arith::CmpFPredicate::OLE; break;
+      case ComparePredicate::gt: f = arith::CmpFPredicate::OGT; break;
+      case ComparePredicate::ge: f = arith::CmpFPredicate::OGE; break;
+      }
+      return arith::CmpFOp::create(b, loc, f, in[0], in[1]);
+    }
+    arith::CmpIPredicate i = arith::CmpIPredicate::eq;
+    switch (p) {
+    case ComparePredicate::eq: i = arith::CmpIPredicate::eq; break;
+    case ComparePredicate::ne: i = arith::CmpIPredicate::ne; break;
+    case ComparePredicate::lt: i = arith::CmpIPredicate::slt; break;
+    case ComparePredicate::le: i = arith::CmpIPredicate::sle; break;
+    case ComparePredicate::gt: i = arith::CmpIPredicate::sgt; break;
+    case ComparePredicate::ge: i = arith::CmpIPredicate::sge; break;
+    }
+    return arith::CmpIOp::create(b, loc, i, in[0], in[1]);
+  }
+};
+
+template <> struct Scalar<graph::SelectOp> {
+  static Value build(graph::SelectOp, OpBuilder &b, Location loc,
+                     ValueRange in) {
+    return arith::SelectOp::create(b, loc, in[0], in[1], in[2]);
+  }
+};
+
+template <> struct Scalar<graph::CastOp> {
+  static Value build(graph::CastOp op, OpBuilder &b, Location loc,
+                     ValueRange in) {
+    bool fromBool = in[0].getType().isInteger(1);
+    return convertScalarToDtype(b, loc, in[0], op.getType().getElementType(),
+                                /*isUnsignedCast=*/fromBool);
+  }
+};
+
+template <> struct Scalar<graph::BroadcastToOp> {
+  static Value build(graph::BroadcastToOp, OpBuilder &, Location,
+                     ValueRange in) {
+    return in[0];
+  }
+};
+
+template <typename Op>
+struct ElementwiseLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), resultType, adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange in) {
+          return Scalar<Op>::build(op, b, loc, in);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Matmul and reductions
+//===----------------------------------------------------------------------===//
+
+/// Loops (batch..., m, n, k) with the operands' batch dimensions broadcast.
+struct MatmulLowering : OpConversionPattern<graph::MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = getContext();
+    RankedTensorType resultType = op.getType();
+    int64_t batchRank = resultType.getRank() - 2;
+    int64_t numLoops = batchRank + 3;
+    AffineExpr m = getAffineDimExpr(batchRank, context);
+    AffineExpr n = getAffineDimExpr(batchRank + 1, context);
+    AffineExpr k = getAffineDimExpr(batchRank + 2, context);
+    ArrayRef<int64_t> outBatch = resultType.getShape().drop_back(2);
+
+    auto operandMap = [&](Value v, AffineExpr rows, AffineExpr cols) {
+      ArrayRef<int64_t> shape = tensorOf(v).getShape();
+      AffineMap batch = broadcastMap(context, shape.drop_back(2), outBatch);
+      SmallVector<AffineExpr> exprs(batch.getResults());
+      exprs.push_back(rows);
+      exprs.push_back(cols);
+      return AffineMap::get(numLoops, 0, exprs, context);
+    };
+    AffineMap lhsMap = op.getTransposeLhs()
+                           ? operandMap(adaptor.getLhs(), k, m)
+                           : operandMap(adaptor.getLhs(), m, k);
+    AffineMap rhsMap = op.getTransposeRhs()
+                           ? operandMap(adaptor.getRhs(), n, k)
+                           : operandMap(adaptor.getRhs(), k, n);
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < batchRank + 2; ++i)
+      outExprs.push_back(getAffineDimExpr(i, context));
+    AffineMap outMap = AffineMap::get(numLoops, 0, outExprs, context);
+
+    SmallVector<utils::IteratorType> iterators(numLoops - 1,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Type elementType = resultType.getElementType();
+    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                          elementType);
+    Value init =
+        linalg::FillOp::create(rewriter, loc, zeroOf(rewriter, loc, elementType),
+                               empty)
+            .getResult(0);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultType, ValueRange{adaptor.getLhs(), adaptor.getRhs()},
+        init, ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+          linalg::YieldOp::create(b, l,
+                                  arith::AddFOp::create(b, l, args[2], product)
+                                      .getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+template <typename Op>
+struct ReduceLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    RankedTensorType inType = tensorOf(input);
+    Type elementType = inType.getElementType();
+    graph::ShapeOrError axes =
+        graph::normalizeAxes(op.getAxes(), inType.getRank());
+    constexpr bool isMax = std::is_same_v<Op, graph::ReduceMaxOp>;
+    Value identity = isMax ? lowestOf(rewriter, loc, elementType)
+                           : zeroOf(rewriter, loc, elementType);
+    Value reduced = buildReduction(
+        rewriter, loc, input, axes.shape, identity,
+        [&](OpBuilder &b, Location l, Value x, Value acc) -> Value {
+          bool f = isFloat(elementType);
+          if (isMax)
+            return f ? arith::MaximumFOp::create(b, l, x, acc).getResult()
+                     : arith::MaxSIOp::create(b, l, x, acc).getResult();
+          return f ? arith::AddFOp::create(b, l, x, acc).getResult()
+                   : arith::AddIOp::create(b, l, x, acc).getResult();
+        });
+    rewriter.replaceOp(op,
+                       buildReshape(rewriter, loc, reduced, op.getType()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Composite ops, expanded into graph ops
+//===----------------------------------------------------------------------===//
+
+/// A scalar constant tensor<T> of `value`.
+Value scalarTensor(OpBuilder &b, Location loc, Type elementType,
+                   double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  return graph::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getFloatAttr(elementType, value)));
+}
+
+struct ReduceMeanLowering : OpConversionPattern<graph::ReduceMeanOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::ReduceMeanOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType inType = tensorOf(adaptor.getInput());
+    graph::ShapeOrError axes =
+        graph::normalizeAxes(op.getAxes(), inType.getRank());
+    int64_t count = 1;
+    for (int64_t a : axes.shape)
+      count *= inType.getDimSize(a);
+    Value sum = graph::ReduceSumOp::create(rewriter, loc, adaptor.getInput(),
+                                           op.getAxesAttr(),
+                                           op.getKeepdimsAttr());
+    rewriter.replaceOpWithNewOp<graph::MulOp>(
+        op, sum,
+        scalarTensor(rewriter, loc, inType.getElementType(), 1.0 / count));
+    return success();
+  }
+};
+
+/// max over `axis`, kept as a size-1 dimension.
+Value keptMax(OpBuilder &b, Location loc, Value x, int64_t axis) {
+  return graph::ReduceMaxOp::create(b, loc, x, b.getDenseI64ArrayAttr({axis}),
+                                    b.getUnitAttr());
+}
+
+Value keptSum(OpBuilder &b, Location loc, Value x, int64_t axis) {
+  return graph::ReduceSumOp::create(b, loc, x, b.getDenseI64ArrayAttr({axis}),
+                                    b.getUnitAttr());
+}
+
+template <typename Op>
+struct SoftmaxLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    int64_t axis = graph::normalizeAxes({static_cast<int64_t>(op.getAxis())}, tensorOf(x).getRank())
+                       .shape.front();
+    Value shifted =
+        graph::SubOp::create(rewriter, loc, x, keptMax(rewriter, loc, x, axis));
+    Value sum = keptSum(rewriter, loc,
+                        graph::ExpOp::create(rewriter, loc, shifted), axis);
+    if constexpr (std::is_same_v<Op, graph::SoftmaxOp>)
+      rewriter.replaceOpWithNewOp<graph::DivOp>(
+          op, graph::ExpOp::create(rewriter, loc, shifted), sum);
+    else
+      rewriter.replaceOpWithNewOp<graph::SubOp>(
+          op, shifted, graph::LogOp::create(rewriter, loc, sum));
+    return success();
+  }
+};
+
+/// Per example: log(sum(exp(z - max))) - (z[label] - max).
+struct SoftmaxCrossEntropyLowering
+    : OpConversionPattern<graph::SoftmaxCrossEntropyOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::SoftmaxCrossEntropyOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value logits = adaptor.getLogits();
+    RankedTensorType logitsType = tensorOf(logits);
+    int64_t axis = logitsType.getRank() - 1;
+    Type elementType = logitsType.getElementType();
+    Value shifted = graph::SubOp::create(rewriter, loc, logits,
+                                         keptMax(rewriter, loc, logits, axis));
+    Value logSum = graph::LogOp::create(
+        rewriter, loc,
+        keptSum(rewriter, loc, graph::ExpOp::create(rewriter, loc, shifted),
+                axis));
+    auto oneHotType = RankedTensorType::get(logitsType.getShape(), elementType);
+    Value oneHot = graph::OneHotOp::create(
+        rewriter, loc, oneHotType, adaptor.getLabels(),
+        rewriter.getI64IntegerAttr(logitsType.getDimSize(axis)));
+    Value picked = keptSum(
+        rewriter, loc, graph::MulOp::create(rewriter, loc, oneHot, shifted),
+        axis);
+    Value kept = graph::SubOp::create(rewriter, loc, logSum, picked);
+    auto perExampleType = RankedTensorType::get(
+        logitsType.getShape().drop_back(), elementType);
+    Value perExample =
+        graph::ReshapeOp::create(rewriter, loc, perExampleType, kept);
+    rewriter.replaceOp(op, reduceLoss(rewriter, loc, perExample,
+                                      op.getReduction()));
+    return success();
+  }
+
+  static Value reduceLoss(OpBuilder &b, Location loc, Value perExample,
+                          graph::LossReduction reduction) {
+    if (reduction == graph::LossReduction::none)
+      return perExample;
+    auto all = b.getDenseI64ArrayAttr(
+        llvm::to_vector(llvm::seq<int64_t>(0, tensorOf(perExample).getRank())));
+    if (reduction == graph::LossReduction::sum)
+      return graph::ReduceSumOp::create(b, loc, perExample, all, nullptr);
+    return graph::ReduceMeanOp::create(b, loc, perExample, all, nullptr);
+  }
+};
+
+struct MseLowering : OpConversionPattern<graph::MseOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::MseOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value diff = graph::SubOp::create(rewriter, loc, adaptor.getPrediction(),
+                                      adaptor.getTarget());
+    Value squared = graph::MulOp::create(rewriter, loc, diff, diff);
+    auto all = rewriter.getDenseI64ArrayAttr(
+        llvm::to_vector(llvm::seq<int64_t>(0, tensorOf(diff).getRank())));
+    rewriter.replaceOpWithNewOp<graph::ReduceMeanOp>(op, squared, all, nullptr);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+struct ConstantLowering : OpConversionPattern<graph::ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+struct ReshapeLowering : OpConversionPattern<graph::ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, buildReshape(rewriter, op.getLoc(),
+                                        adaptor.getInput(), op.getType()));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<graph::TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> perm = llvm::map_to_vector(
+        op.getPermutation(), [&](int64_t p) { return p < 0 ? p + rank : p; });
+    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),
+                                         type.getElementType());
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
+                                                       adaptor.getInput(),
+                                                       init, perm)
+                               .getResult());
+    return success();
+  }
+};
+
+struct SliceLowering : OpConversionPattern<graph::SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, op.getType(), adaptor.getInput(), ValueRange{}, ValueRange{},
+        ValueRange{}, op.getStarts(), op.getType().getShape(),
+        op.getStrides());
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<graph::ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    int64_t rank = op.getType().getRank();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
+    rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, op.getType(), axis,
+                                                  adaptor.getInputs());
+    return success();
+  }
+};
+
+/// Index `raw` (any integer type) as an in-range `index` of a dim of `size`.
+Value clampedIndex(OpBuilder &b, Location loc, Value raw, int64_t size) {
+  Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), raw);
+  Value lo = arith::ConstantIndexOp::create(b, loc, 0);
+  Value hi = arith::ConstantIndexOp::create(b, loc, size - 1);
+  return arith::MinSIOp::create(b, loc,
+                                arith::MaxSIOp::create(b, loc, index, lo), hi);
+}
+
+/// Loops over the result; the indices operand is read through its dims and
+/// the table through tensor.extract at the clamped index.
+struct GatherLowering : OpConversionPattern<graph::GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = getContext();
+    RankedTensorType resultType = op.getType();
+    Value table = adaptor.getTable();
+    RankedTensorType tableType = tensorOf(table);
+    int64_t axis =
+        graph::normalizeAxes({static_cast<int64_t>(op.getAxis())}, tableType.getRank()).shape.front();
+    int64_t indexRank = tensorOf(adaptor.getIndices()).getRank();
+    int64_t rank = resultType.getRank();
+
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t i = 0; i < indexRank; ++i)
+      indexExprs.push_back(getAffineDimExpr(axis + i, context));
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(rank, 0, indexExprs, context),
+        rewriter.getMultiDimIdentityMap(rank)};
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                         resultType.getElementType());
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultType, adaptor.getIndices(), init, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          SmallVector<Value> coords;
+          for (int64_t i = 0; i < axis; ++i)
+            coords.push_back(linalg::IndexOp::create(b, l, i));
+          coords.push_back(
+              clampedIndex(b, l, args[0], tableType.getDimSize(axis)));
+          for (int64_t i = axis + indexRank; i < rank; ++i)
+            coords.push_back(linalg::IndexOp::create(b, l, i));
+          linalg::YieldOp::create(
+              b, l, tensor::ExtractOp::create(b, l, table, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct OneHotLowering : OpConversionPattern<graph::OneHotOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::OneHotOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = getContext();
+    RankedTensorType resultType = op.getType();
+    int64_t rank = resultType.getRank();
+    // Indices are read at every position but the new last dimension.
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < rank - 1; ++i)
+      exprs.push_back(getAffineDimExpr(i, context));
+    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, context),
+                                   rewriter.getMultiDimIdentityMap(rank)};
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                         resultType.getElementType());
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    Type elementType = resultType.getElementType();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultType, adaptor.getIndices(), init, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value index =
+              arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+          Value c = linalg::IndexOp::create(b, l, rank - 1);
+          Value hit =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, index, c);
+          linalg::YieldOp::create(
+              b, l,
+              arith::UIToFPOp::create(b, l, elementType, hit).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+bool hasDynamicShape(Operation *op) {
+  auto dynamic = [](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return shaped && !shaped.hasStaticShape();
+  };
+  return llvm::any_of(op->getOperandTypes(), dynamic) ||
+         llvm::any_of(op->getResultTypes(), dynamic);
+}
+
+struct LowerGraphToLinalgPass
+    : kiln::lowering::impl::LowerGraphToLinalgBase<LowerGraphToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    bool dynamic = false;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<graph::GraphDialect>(op->getDialect()) && hasDynamicShape(op)) {
+        op->emitError("dynamic shapes cannot be lowered yet; specialize the "
+                      "batch dimension first");
+        dynamic = true;
+      }
+    });
+    if (dynamic)
+      return signalPassFailure();
+
+    ConversionTarget target(*context);
+    target.addIllegalDialect<graph::GraphDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+
+    RewritePatternSet patterns(context);
+    patterns.add<
+        ElementwiseLowering<graph::AddOp>, ElementwiseLowering<graph::SubOp>,
+        ElementwiseLowering<graph::MulOp>, ElementwiseLowering<graph::DivOp>,
+        ElementwiseLowering<graph::MaxOp>, ElementwiseLowering<graph::MinOp>,
+        ElementwiseLowering<graph::PowOp>, ElementwiseLowering<graph::NegOp>,
+        ElementwiseLowering<graph::AbsOp>, ElementwiseLowering<graph::ExpOp>,
+        ElementwiseLowering<graph::LogOp>, ElementwiseLowering<graph::SqrtOp>,
+        ElementwiseLowering<graph::RsqrtOp>, ElementwiseLowering<graph::TanhOp>,
+        ElementwiseLowering<graph::SigmoidOp>,
+        ElementwiseLowering<graph::ReluOp>, ElementwiseLowering<graph::GeluOp>,
+        ElementwiseLowering<graph::CompareOp>,
+        ElementwiseLowering<graph::SelectOp>,
+        ElementwiseLowering<graph::CastOp>,
+        ElementwiseLowering<graph::BroadcastToOp>, MatmulLowering,
+        ReduceLowering<graph::ReduceSumOp>, ReduceLowering<graph::ReduceMaxOp>,
+        ReduceMeanLowering, SoftmaxLowering<graph::SoftmaxOp>,
+        SoftmaxLowering<graph::LogSoftmaxOp>, SoftmaxCrossEntropyLowering,
+        MseLowering, ConstantLowering, ReshapeLowering, TransposeLowering,
+        SliceLowering, ConcatLowering, GatherLowering, OneHotLowering>(context);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,44 @@
+//===- Passes.td - Passes of the lowering phase ------------*- tablegen -*-===//
+//
+// The lowering phase takes the graph dialect to upstream dialects: linalg on
+// tensors, plus tensor and arith ops. Both the CPU and GPU pipelines start
+// from its output.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_LOWERING_PASSES
+#define KILN_COMPILER_LOWERING_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def LowerGraphToLinalg : Pass<"kiln-lower-graph-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower graph ops to linalg on tensors";
+  let description = [{
+    Elementwise ops become all-parallel `linalg.generic` ops whose indexing
+    maps express broadcasting, reductions become generics with reduction
+    loops, matmuls become contraction generics, and composite ops (softmax,
+    log_softmax, reduce_mean, losses) are first expanded into simpler graph
+    ops. Shapes must be static.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
+def FuseElementwise : Pass<"kiln-lower-fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg producers into their consumers";
+  let description = [{
+    Upstream elementwise fusion with one Kiln policy: a producer is fused only
+    where it is computed once per consumer iteration (its indexing map in the
+    consumer is a permutation), so a chain of elementwise ops and the
+    reduction consuming it become one loop nest, while an activation feeding a
+    matmul is never recomputed inside the contraction.
+  }];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // KILN_COMPILER_LOWERING_PASSES

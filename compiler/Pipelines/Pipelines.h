@@ -1,0 +1,30 @@
+//===- Pipelines.h - Kiln's named pass pipelines ----------------*- C++ -*-===//
+//
+// Every pipeline Kiln runs is declared here and assembled in Pipelines.cpp,
+// so kiln-opt, kilnc and the tests all run the same sequence.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_PIPELINES_PIPELINES_H
+#define KILN_COMPILER_PIPELINES_PIPELINES_H
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace kiln {
+
+/// Graph dialect -> linalg -> fusion -> vector tiles -> bufferization ->
+/// LLVM dialect. Public functions get `_mlir_ciface_` wrappers and take
+/// their results as trailing out-parameters.
+void buildCPUPipeline(mlir::OpPassManager &pm);
+
+/// Registers Kiln's passes and the pipelines above under their flag names.
+void registerPassesAndPipelines();
+
+/// Kiln's dialects plus every upstream dialect and interface the pipelines
+/// use.
+void registerDialects(mlir::DialectRegistry &registry);
+
+} // namespace kiln
+
+#endif // KILN_COMPILER_PIPELINES_PIPELINES_H

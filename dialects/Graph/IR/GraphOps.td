@@ -1,0 +1,350 @@
+//===- GraphOps.td - Kiln graph dialect operations ---------*- tablegen -*-===//
+//
+// Result types are inferred (InferTypeOpAdaptor) everywhere they can be, so
+// the verifier checks every shape rule in one place: GraphShapes.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_GRAPH_OPS
+#define KILN_GRAPH_OPS
+
+include "dialects/Graph/IR/GraphDialect.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Graph_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def Graph_IndexTensor : RankedTensorOf<[AnySignlessInteger]>;
+def Graph_BoolTensor : RankedTensorOf<[I1]>;
+def Graph_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+
+//===----------------------------------------------------------------------===//
+// Constants and casts
+//===----------------------------------------------------------------------===//
+
+def Graph_ConstantOp : Graph_Op<"constant",
+    [ConstantLike, Pure, InferTypeOpAdaptor]> {
+  let summary = "a constant tensor";
+  let description = [{
+    ```mlir
+    %w = graph.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+def Graph_CastOp : Graph_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "elementwise conversion of the element type";
+  let description = [{
+    Floats convert by rounding to nearest, integers to floats as signed values,
+    floats to integers by truncation towards zero, `i1` to 0 or 1.
+    ```mlir
+    %f = graph.cast %labels : tensor<64xi32> to tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops with NumPy broadcasting
+//===----------------------------------------------------------------------===//
+
+class Graph_BinaryOp<string mnemonic, string expr, Type operandType>
+    : Graph_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "elementwise " # expr # " with NumPy broadcasting";
+  let description = [{
+    Operands broadcast as in NumPy: shapes align on the right, and a dimension
+    of size 1 stretches to match the other operand.
+    ```mlir
+    %y = graph.}] # mnemonic # [{ %a, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let results = (outs operandType:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AddOp : Graph_BinaryOp<"add", "lhs + rhs", Graph_Tensor>;
+def Graph_SubOp : Graph_BinaryOp<"sub", "lhs - rhs", Graph_Tensor>;
+def Graph_MulOp : Graph_BinaryOp<"mul", "lhs * rhs", Graph_Tensor>;
+def Graph_DivOp : Graph_BinaryOp<"div", "lhs / rhs", Graph_Tensor>;
+def Graph_MaxOp : Graph_BinaryOp<"max", "max(lhs, rhs)", Graph_Tensor>;
+def Graph_MinOp : Graph_BinaryOp<"min", "min(lhs, rhs)", Graph_Tensor>;
+def Graph_PowOp : Graph_BinaryOp<"pow", "lhs ^ rhs", Graph_FloatTensor>;
+
+def Graph_CompareOp : Graph_Op<"compare", [Pure, InferTypeOpAdaptor]> {
+  let summary = "elementwise comparison with NumPy broadcasting";
+  let description = [{
+    Yields an `i1` tensor. Float comparisons are ordered: any comparison with
+    NaN is false except `ne`.
+    ```mlir
+    %m = graph.compare lt, %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+    ```
+  }];
+  let arguments = (ins Graph_ComparePredicate:$predicate, Graph_Tensor:$lhs,
+                   Graph_Tensor:$rhs);
+  let results = (outs Graph_BoolTensor:$result);
+  let assemblyFormat = "$predicate `,` $lhs `,` $rhs attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+def Graph_SelectOp : Graph_Op<"select", [Pure, InferTypeOpAdaptor]> {
+  let summary = "elementwise choice: condition ? on_true : on_false";
+  let description = [{
+    All three operands broadcast together.
+    ```mlir
+    %y = graph.select %c, %a, %b : (tensor<4xi1>, tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Graph_BoolTensor:$condition, Graph_Tensor:$on_true,
+                   Graph_Tensor:$on_false);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$condition `,` $on_true `,` $on_false attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+class Graph_UnaryOp<string mnemonic, string expr, Type operandType>
+    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "elementwise " # expr;
+  let description = [{
+    ```mlir
+    %y = graph.}] # mnemonic # [{ %x : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins operandType:$input);
+  let results = (outs operandType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Graph_NegOp : Graph_UnaryOp<"neg", "-x", Graph_Tensor>;
+def Graph_AbsOp : Graph_UnaryOp<"abs", "|x|", Graph_Tensor>;
+def Graph_ExpOp : Graph_UnaryOp<"exp", "e^x", Graph_FloatTensor>;
+def Graph_LogOp : Graph_UnaryOp<"log", "natural logarithm", Graph_FloatTensor>;
+def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "square root", Graph_FloatTensor>;
+def Graph_RsqrtOp : Graph_UnaryOp<"rsqrt", "1 / sqrt(x)", Graph_FloatTensor>;
+def Graph_TanhOp : Graph_UnaryOp<"tanh", "hyperbolic tangent", Graph_FloatTensor>;
+def Graph_SigmoidOp
+    : Graph_UnaryOp<"sigmoid", "logistic 1 / (1 + e^-x)", Graph_FloatTensor>;
+def Graph_ReluOp : Graph_UnaryOp<"relu", "max(x, 0)", Graph_FloatTensor>;
+def Graph_GeluOp : Graph_UnaryOp<"gelu",
+    "GELU x * Phi(x), with the exact error function", Graph_FloatTensor>;
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def Graph_MatmulOp : Graph_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+  let summary = "matrix product, batched over leading dimensions";
+  let description = [{
+    Operands have rank 2 or more; the last two dimensions multiply as matrices
+    (`[M, K] x [K, N] -> [M, N]`) and leading batch dimensions broadcast as in
+    NumPy. `transpose_lhs` / `transpose_rhs` swap an operand's last two
+    dimensions first.
+    ```mlir
+    %y = graph.matmul %x, %w : (tensor<64x784xf32>, tensor<784x256xf32>) -> tensor<64x256xf32>
+    %s = graph.matmul %q, %k {transpose_rhs} : (tensor<4x16x8xf32>, tensor<4x16x8xf32>) -> tensor<4x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$lhs, Graph_FloatTensor:$rhs,
+                   UnitAttr:$transpose_lhs, UnitAttr:$transpose_rhs);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and normalizations
+//===----------------------------------------------------------------------===//
+
+class Graph_ReduceOp<string mnemonic, string what, Type operandType>
+    : Graph_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = what # " over the given axes";
+  let description = [{
+    `axes` lists distinct dimensions (negative values count from the end);
+    `keepdims` keeps them with size 1.
+    ```mlir
+    %s = graph.}] # mnemonic # [{ %x {axes = array<i64: 1>} : (tensor<4x8xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins operandType:$input, DenseI64ArrayAttr:$axes,
+                   UnitAttr:$keepdims);
+  let results = (outs operandType:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ReduceSumOp : Graph_ReduceOp<"reduce_sum", "sum", Graph_Tensor>;
+def Graph_ReduceMeanOp
+    : Graph_ReduceOp<"reduce_mean", "arithmetic mean", Graph_FloatTensor>;
+def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "maximum", Graph_Tensor>;
+
+class Graph_SoftmaxLikeOp<string mnemonic, string what>
+    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = what # " along one axis, computed stably";
+  let description = [{
+    Subtracts the maximum along `axis` (default: the last) before
+    exponentiating, so large logits never overflow.
+    ```mlir
+    %p = graph.}] # mnemonic # [{ %logits {axis = 1 : i64} : tensor<64x10xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input,
+                   DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Graph_SoftmaxOp : Graph_SoftmaxLikeOp<"softmax", "softmax">;
+def Graph_LogSoftmaxOp : Graph_SoftmaxLikeOp<"log_softmax", "log-softmax">;
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+def Graph_ReshapeOp : Graph_Op<"reshape", [Pure]> {
+  let summary = "same elements in row-major order, new shape";
+  let description = [{
+    ```mlir
+    %y = graph.reshape %x : (tensor<4x2x3xf32>) -> tensor<4x6xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_TransposeOp : Graph_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "permutes dimensions: result dim i is input dim perm[i]";
+  let description = [{
+    ```mlir
+    %y = graph.transpose %x {permutation = array<i64: 1, 0>} : (tensor<4x8xf32>) -> tensor<8x4xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_BroadcastToOp : Graph_Op<"broadcast_to", [Pure]> {
+  let summary = "broadcasts to the result shape under NumPy rules";
+  let description = [{
+    ```mlir
+    %y = graph.broadcast_to %b : (tensor<8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_SliceOp : Graph_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+  let summary = "strided window: input[starts:limits:strides] per dimension";
+  let description = [{
+    `limits` are exclusive; `strides` are positive.
+    ```mlir
+    %y = graph.slice %x {starts = array<i64: 0, 2>, limits = array<i64: 4, 8>, strides = array<i64: 1, 2>} : (tensor<4x8xf32>) -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$limits, DenseI64ArrayAttr:$strides);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ConcatOp : Graph_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+  let summary = "joins tensors along one axis";
+  let description = [{
+    ```mlir
+    %y = graph.concat %a, %b {axis = 1 : i64} : (tensor<4x2xf32>, tensor<4x3xf32>) -> tensor<4x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Graph_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat =
+      "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_GatherOp : Graph_Op<"gather", [Pure, InferTypeOpAdaptor]> {
+  let summary = "takes slices of `table` at `indices` along `axis`";
+  let description = [{
+    NumPy `take`: the result shape is `table.shape[:axis] + indices.shape +
+    table.shape[axis+1:]`. With `axis = 0` this is an embedding lookup. An
+    index outside `[0, table.shape[axis])` is clamped into range.
+    ```mlir
+    %e = graph.gather %table, %tokens : (tensor<64x32xf32>, tensor<8x16xi32>) -> tensor<8x16x32xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$table, Graph_IndexTensor:$indices,
+                   DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat =
+      "$table `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_OneHotOp : Graph_Op<"one_hot", [Pure]> {
+  let summary = "one-hot encoding: appends a dimension of size `depth`";
+  let description = [{
+    `result[..., c] = (indices[...] == c) ? 1 : 0`; an index outside
+    `[0, depth)` gives a row of zeros.
+    ```mlir
+    %t = graph.one_hot %labels {depth = 10 : i64} : (tensor<64xi32>) -> tensor<64x10xf32>
+    ```
+  }];
+  let arguments = (ins Graph_IndexTensor:$indices, I64Attr:$depth);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat =
+      "$indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+def Graph_SoftmaxCrossEntropyOp : Graph_Op<"softmax_cross_entropy",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "cross-entropy of softmax(logits) against class indices";
+  let description = [{
+    `logits` is `[..., C]`, `labels` holds class indices of shape `[...]`.
+    Per example the loss is `logsumexp(logits) - logits[label]`; `reduction`
+    (default `mean`) averages or sums them to a scalar, or keeps them (`none`).
+    ```mlir
+    %l = graph.softmax_cross_entropy %logits, %labels : (tensor<64x10xf32>, tensor<64xi32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$logits, Graph_IndexTensor:$labels,
+                   DefaultValuedAttr<Graph_LossReduction,
+                                     "::kiln::graph::LossReduction::mean">:$reduction);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$logits `,` $labels attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+def Graph_MseOp : Graph_Op<"mse", [Pure, InferTypeOpAdaptor]> {
+  let summary = "mean squared error of two same-shaped tensors";
+  let description = [{
+    ```mlir
+    %l = graph.mse %pred, %target : (tensor<64x1xf32>, tensor<64x1xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$prediction,
+                   Graph_FloatTensor:$target);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$prediction `,` $target attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+#endif // KILN_GRAPH_OPS
