@@ -14,10 +14,12 @@ def TileAndVectorize : Pass<"kiln-cpu-tile-and-vectorize",
   let summary = "Tile linalg ops to vector-sized tiles and vectorize them";
   let description = [{
     Every static-shaped linalg op is tiled with scf.for loops so that each
-    tile spans at most `vector-width` elements of its innermost loop and one
-    element of every other loop, then vectorized. The innermost loop is kept
-    whole when it is no longer than `vector-width`, so a row of 10 logits is
-    one vector<10xf32>. Ops that cannot be vectorized (e.g. gathers) stay
+    tile spans at most `vector-width` elements of one loop and one element of
+    every other loop, then vectorized. The vectorized loop is the innermost
+    one, except for contractions, which use their last parallel loop (the N
+    of a matmul) so that operands are read contiguously. It is kept whole
+    when it is no longer than `vector-width`, so a row of 10 logits is one
+    vector<10xf32>. Ops that cannot be vectorized (e.g. gathers) stay
     tiled linalg and lower to scalar loops later.
   }];
   let options = [
@@ -28,6 +30,18 @@ def TileAndVectorize : Pass<"kiln-cpu-tile-and-vectorize",
     "mlir::affine::AffineDialect", "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect"
   ];
+}
+
+def HoistVectorTransfers : Pass<"kiln-cpu-hoist-vector-transfers",
+                                "mlir::func::FuncOp"> {
+  let summary = "Keep loop-carried vector accumulators in registers";
+  let description = [{
+    After bufferization, a reduction loop over vector tiles reads and writes
+    its accumulator through memory on every iteration. This hoists such
+    read/write pairs out of the loop (upstream
+    `linalg::hoistRedundantVectorTransfers`), so a matmul's K loop keeps its
+    accumulator in a register. Loops must be known to run at least once.
+  }];
 }
 
 def ExposeEntryPoints : Pass<"kiln-cpu-expose-entry-points",

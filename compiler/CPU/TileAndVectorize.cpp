@@ -20,7 +20,7 @@ using namespace mlir;
 
 namespace {
 
-/// Tile of the innermost loop: the whole loop if it fits in one vector, else
+/// Tile of the vectorized loop: the whole loop if it fits in one vector, else
 /// the largest power of two up to `width` that divides it, so that every tile
 /// keeps a static shape.
 int64_t innermostTile(int64_t extent, int64_t width) {
@@ -52,12 +52,23 @@ struct TileAndVectorizePass
         tiles.push_back(op);
         continue;
       }
+      // Contractions vectorize along their last parallel loop (N of a
+      // matmul), which reads the right operand and the accumulator
+      // contiguously; everything else along its innermost loop.
+      int64_t vectorDim = ranges.size() - 1;
+      if (linalg::isaContractionOpInterface(op)) {
+        SmallVector<unsigned> parallel;
+        op.getParallelDims(parallel);
+        if (!parallel.empty())
+          vectorDim = parallel.back();
+      }
       SmallVector<OpFoldResult> sizes;
-      for (int64_t extent : ArrayRef(ranges).drop_back())
-        sizes.push_back(rewriter.getIndexAttr(extent == 1 ? 0 : 1));
-      sizes.push_back(
-          rewriter.getIndexAttr(innermostTile(ranges.back(), vectorWidth)));
-
+      for (auto [dim, extent] : llvm::enumerate(ranges)) {
+        int64_t size = (int64_t)dim == vectorDim
+                           ? innermostTile(extent, vectorWidth)
+                           : (extent == 1 ? 0 : 1);
+        sizes.push_back(rewriter.getIndexAttr(size));
+      }
       scf::SCFTilingOptions options;
       options.setTileSizes(sizes);
       rewriter.setInsertionPoint(op);

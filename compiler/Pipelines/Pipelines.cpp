@@ -26,13 +26,15 @@ static constexpr const char *kCPUBufferization =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-    "canonicalize,buffer-deallocation-pipeline";
+    "canonicalize,buffer-deallocation-pipeline,"
+    "func.func(kiln-cpu-hoist-vector-transfers)";
 
 static constexpr const char *kCPUToLLVM =
     "func.func(convert-linalg-to-loops,lower-vector-multi-reduction,"
-    "convert-vector-to-scf),"
+    "convert-vector-to-scf{full-unroll target-rank=1}),"
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-    "convert-math-to-llvm,convert-math-to-libm,convert-vector-to-llvm,"
+    "convert-math-to-llvm,convert-math-to-libm,"
+    "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
     "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
     "canonicalize,cse";

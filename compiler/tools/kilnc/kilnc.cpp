@@ -152,23 +152,35 @@ int runJit() {
   for (HostTensor &t : results)
     outRefs.push_back(t.ref());
 
-  start = std::chrono::steady_clock::now();
-  for (unsigned i = 0; i < std::max(1u, repeat.getValue()); ++i) {
+  auto callOnce = [&]() -> bool {
     if (llvm::Error e = (*jit)->call(functionName, inRefs, outRefs)) {
       llvm::errs() << "kilnc: error: " << llvm::toString(std::move(e))
                    << "\n";
-      return 1;
+      return false;
     }
-  }
+    return true;
+  };
+  // The JIT materializes code on the first call: time it apart.
+  start = std::chrono::steady_clock::now();
+  if (!callOnce())
+    return 1;
+  compileSeconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  unsigned calls = std::max(1u, repeat.getValue());
+  start = std::chrono::steady_clock::now();
+  for (unsigned i = 0; i < calls; ++i)
+    if (!callOnce())
+      return 1;
   double callSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count() /
-      std::max(1u, repeat.getValue());
+      calls;
 
   llvm::outs() << llvm::formatv("@{0}: compiled in {1:F2} s, {2:F1} us per "
                                 "call (mean of {3})\n",
                                 functionName, compileSeconds,
-                                callSeconds * 1e6, repeat);
+                                callSeconds * 1e6, calls);
   for (auto [i, r] : llvm::enumerate(results)) {
     int64_t n = r.type.getNumElements();
     double sum = 0;
