@@ -30,6 +30,26 @@ uint32_t kiln_runtime_abi_version(void);
 void *kiln_buffer_alloc(size_t bytes);
 void kiln_buffer_free(void *buffer);
 
+/* Counter-based random numbers (Philox4x32-10). A draw is a pure function of
+ * (seed, stream, counter): element i of a fill uses counter `offset + i`, so
+ * values never depend on thread count, and resuming needs only the counter.
+ * Streams separate purposes (initialization of each parameter, shuffling,
+ * dropout, ...). */
+typedef struct kiln_philox_block {
+  uint32_t words[4];
+} kiln_philox_block;
+
+kiln_philox_block kiln_philox4x32(uint64_t seed, uint64_t stream,
+                                  uint64_t counter);
+
+/* out[i] uniform in [low, high), i < n. */
+void kiln_rng_uniform_f32(uint64_t seed, uint64_t stream, uint64_t offset,
+                          float *out, size_t n, float low, float high);
+
+/* out[i] normal with the given mean and standard deviation (Box-Muller). */
+void kiln_rng_normal_f32(uint64_t seed, uint64_t stream, uint64_t offset,
+                         float *out, size_t n, float mean, float stddev);
+
 #ifdef __cplusplus
 }
 #endif
