@@ -2,6 +2,7 @@
 
 #include "compiler/CPU/Passes.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
 namespace kiln::cpu {
@@ -15,10 +16,18 @@ namespace {
 struct ExposeEntryPointsPass
     : kiln::cpu::impl::ExposeEntryPointsBase<ExposeEntryPointsPass> {
   void runOnOperation() override {
-    UnitAttr unit = UnitAttr::get(&getContext());
-    for (auto func : getOperation().getOps<func::FuncOp>())
-      if (func.isPublic() && !func.isExternal())
-        func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), unit);
+    MLIRContext *context = &getContext();
+    UnitAttr unit = UnitAttr::get(context);
+    BoolAttr readOnly = BoolAttr::get(context, false);
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (!func.isPublic() || func.isExternal())
+        continue;
+      func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), unit);
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        if (isa<TensorType>(func.getArgumentTypes()[i]))
+          func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                          readOnly);
+    }
   }
 };
 } // namespace

@@ -44,14 +44,30 @@ def HoistVectorTransfers : Pass<"kiln-cpu-hoist-vector-transfers",
   }];
 }
 
+def LowerStridedCopies : Pass<"kiln-cpu-lower-strided-copies",
+                              "mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy between strided views into loops";
+  let description = [{
+    Bufferization copies slices with `memref.copy`. Between contiguous
+    buffers that lowers to a memcpy, but between strided views it becomes a
+    call to the `memrefCopy` runtime helper, which Kiln binaries do not link.
+    This rewrites those copies as `linalg.copy`, which lowers to loops.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def ExposeEntryPoints : Pass<"kiln-cpu-expose-entry-points",
                              "mlir::ModuleOp"> {
-  let summary = "Give public functions a C-callable wrapper";
+  let summary = "Make public functions callable from C";
   let description = [{
     Marks every public function with `llvm.emit_c_interface`, so that
     lowering to LLVM adds `_mlir_ciface_<name>`, which takes each memref as a
     pointer to its descriptor: the entry point the runtime and the JIT call.
+    Their tensor arguments become read-only for bufferization
+    (`bufferization.writable = false`): a caller's inputs are never
+    overwritten, even by an op that updates a tensor in place.
   }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }
 
 #endif // KILN_COMPILER_CPU_PASSES

@@ -32,6 +32,24 @@ int64_t innermostTile(int64_t extent, int64_t width) {
   return tile;
 }
 
+/// Whether `op` reads or writes a tensor of i1. Such ops stay scalar: LLVM
+/// packs a vector of i1 into bits in memory while a memref of i1 holds one
+/// byte per element, so a vector transfer would read and write the wrong
+/// bits. Fused ops that only compute i1 values in registers still vectorize.
+bool hasI1Operand(linalg::LinalgOp op) {
+  return llvm::any_of(op->getOperandTypes(), [](Type t) {
+    return getElementTypeOrSelf(t).isInteger(1);
+  });
+}
+
+/// Whether `op` has no loops and reads a tensor element in its body (a gather
+/// of a single element). Upstream vectorizes it into a vector.gather with a
+/// scalar index, which does not verify, so such an op stays scalar.
+bool isScalarGather(linalg::LinalgOp op) {
+  return op.getNumLoops() == 0 &&
+         !op.getBlock()->getOps<tensor::ExtractOp>().empty();
+}
+
 struct TileAndVectorizePass
     : kiln::cpu::impl::TileAndVectorizeBase<TileAndVectorizePass> {
   using Base::Base;
@@ -84,18 +102,24 @@ struct TileAndVectorizePass
 
     for (Operation *tile : tiles) {
       auto linalgOp = dyn_cast<linalg::LinalgOp>(tile);
-      if (!linalgOp || linalgOp.hasDynamicShape())
+      if (!linalgOp || linalgOp.hasDynamicShape() || hasI1Operand(linalgOp) ||
+          isScalarGather(linalgOp))
         continue;
       rewriter.setInsertionPoint(tile);
-      FailureOr<linalg::VectorizationResult> vectorized =
-          linalg::vectorize(rewriter, tile);
+      // Contractions become vector.contract directly (lowered to FMAs);
+      // other reductions stay vector.multi_reduction.
+      bool contraction = linalg::isaContractionOpInterface(linalgOp);
+      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+          rewriter, tile, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+          /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+          /*assumeDynamicDimsMatchVecSizes=*/false,
+          /*createNamedContraction=*/contraction);
       if (succeeded(vectorized))
         rewriter.replaceOp(tile, vectorized->replacements);
     }
 
     RewritePatternSet patterns(context);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-    vector::populateVectorReductionToContractPatterns(patterns);
     vector::populateSinkVectorOpsPatterns(patterns);
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, context);
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, context);

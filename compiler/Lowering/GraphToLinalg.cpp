@@ -189,6 +189,7 @@ KILN_SCALAR_FLOAT_UNARY(LogOp, LogOp)
 KILN_SCALAR_FLOAT_UNARY(SqrtOp, SqrtOp)
 KILN_SCALAR_FLOAT_UNARY(RsqrtOp, RsqrtOp)
 KILN_SCALAR_FLOAT_UNARY(TanhOp, TanhOp)
+KILN_SCALAR_FLOAT_UNARY(ErfOp, ErfOp)
 #undef KILN_SCALAR_FLOAT_UNARY
 
 template <> struct Scalar<graph::PowOp> {
@@ -210,7 +211,11 @@ template <> struct Scalar<graph::AbsOp> {
   static Value build(graph::AbsOp, OpBuilder &b, Location loc, ValueRange in) {
     if (isFloat(in[0].getType()))
       return math::AbsFOp::create(b, loc, in[0]);
-    return math::AbsIOp::create(b, loc, in[0]);
+    // max(x, 0 - x) rather than math.absi, which convert-math-to-llvm cannot
+    // lower once vectorized to more than one dimension (vector<1x2xi32>).
+    Value negated = arith::SubIOp::create(
+        b, loc, zeroOf(b, loc, in[0].getType()), in[0]);
+    return arith::MaxSIOp::create(b, loc, in[0], negated);
   }
 };
 
@@ -707,6 +712,150 @@ struct OneHotLowering : OpConversionPattern<graph::OneHotOp> {
   }
 };
 
+struct StopGradientLowering : OpConversionPattern<graph::StopGradientOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::StopGradientOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+struct InsertSliceLowering : OpConversionPattern<graph::InsertSliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::InsertSliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, adaptor.getSource(), adaptor.getDest(), ValueRange{}, ValueRange{},
+        ValueRange{}, op.getStarts(), op.getSource().getType().getShape(),
+        op.getStrides());
+    return success();
+  }
+};
+
+/// Loops over the updates in order (deterministic accumulation of repeated
+/// indices), adding each element into the destination at the clamped index.
+struct ScatterAddLowering : OpConversionPattern<graph::ScatterAddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::ScatterAddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType updatesType = op.getUpdates().getType();
+    RankedTensorType destType = op.getDest().getType();
+    int64_t axis = graph::normalizeAxes({static_cast<int64_t>(op.getAxis())},
+                                        destType.getRank())
+                       .shape.front();
+    int64_t indexRank = op.getIndices().getType().getRank();
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+
+    SmallVector<Value> ivs;
+    Value result = adaptor.getDest();
+    // One scf.for per dimension of `updates`, carrying the destination.
+    std::function<Value(OpBuilder &, int64_t, Value)> nest =
+        [&](OpBuilder &b, int64_t dim, Value acc) -> Value {
+      if (dim == updatesType.getRank()) {
+        ArrayRef<Value> position(ivs);
+        SmallVector<Value> coords(position.take_front(axis));
+        Value raw = tensor::ExtractOp::create(
+            b, loc, adaptor.getIndices(), position.slice(axis, indexRank));
+        coords.push_back(clampedIndex(b, loc, raw, destType.getDimSize(axis)));
+        coords.append(position.begin() + axis + indexRank, position.end());
+        Value update =
+            tensor::ExtractOp::create(b, loc, adaptor.getUpdates(), position);
+        Value old = tensor::ExtractOp::create(b, loc, acc, coords);
+        Value sum = arith::AddFOp::create(b, loc, old, update);
+        return tensor::InsertOp::create(b, loc, sum, acc, coords);
+      }
+      Value upper = arith::ConstantIndexOp::create(
+          b, loc, updatesType.getDimSize(dim));
+      auto loop = scf::ForOp::create(
+          b, loc, zero, upper, one, ValueRange{acc},
+          [&](OpBuilder &nb, Location, Value iv, ValueRange args) {
+            ivs.push_back(iv);
+            Value next = nest(nb, dim + 1, args.front());
+            ivs.pop_back();
+            scf::YieldOp::create(nb, loc, next);
+          });
+      return loop.getResult(0);
+    };
+    result = nest(rewriter, 0, result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// argmax = the smallest index whose element equals the maximum: a max
+/// reduction, then a min reduction over the matching indices.
+struct ArgmaxLowering : OpConversionPattern<graph::ArgmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::ArgmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    RankedTensorType inType = tensorOf(input);
+    int64_t rank = inType.getRank();
+    int64_t axis = graph::normalizeAxes({static_cast<int64_t>(op.getAxis())},
+                                        rank)
+                       .shape.front();
+    Type elementType = inType.getElementType();
+    bool isFloatInput = isFloat(elementType);
+    Value best = buildReduction(
+        rewriter, loc, input, {axis}, lowestOf(rewriter, loc, elementType),
+        [&](OpBuilder &b, Location l, Value x, Value acc) -> Value {
+          if (isFloatInput)
+            return arith::MaximumFOp::create(b, l, x, acc);
+          return arith::MaxSIOp::create(b, l, x, acc);
+        });
+
+    MLIRContext *context = getContext();
+    RankedTensorType resultType = op.getType();
+    Type indexType = resultType.getElementType();
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t i = 0; i < rank; ++i) {
+      iterators.push_back(i == axis ? utils::IteratorType::reduction
+                                    : utils::IteratorType::parallel);
+      if (i != axis)
+        outExprs.push_back(getAffineDimExpr(i, context));
+    }
+    AffineMap outMap = AffineMap::get(rank, 0, outExprs, context);
+    unsigned width = indexType.getIntOrFloatBitWidth();
+    Value none = arith::ConstantOp::create(
+        rewriter, loc, indexType,
+        rewriter.getIntegerAttr(indexType, APInt::getSignedMaxValue(width)));
+    Value empty = tensor::EmptyOp::create(rewriter, loc,
+                                          resultType.getShape(), indexType);
+    Value init = linalg::FillOp::create(rewriter, loc, none, empty).getResult(0);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultType, ValueRange{input, best}, init,
+        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap,
+                            outMap},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value hit =
+              isFloatInput
+                  ? arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                          args[0], args[1])
+                        .getResult()
+                  : arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                          args[0], args[1])
+                        .getResult();
+          Value index = arith::IndexCastOp::create(
+              b, l, indexType, linalg::IndexOp::create(b, l, axis));
+          Value candidate = arith::SelectOp::create(b, l, hit, index, args[2]);
+          linalg::YieldOp::create(
+              b, l, arith::MinSIOp::create(b, l, candidate, args[2])
+                        .getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
@@ -750,6 +899,8 @@ struct LowerGraphToLinalgPass
         ElementwiseLowering<graph::RsqrtOp>, ElementwiseLowering<graph::TanhOp>,
         ElementwiseLowering<graph::SigmoidOp>,
         ElementwiseLowering<graph::ReluOp>, ElementwiseLowering<graph::GeluOp>,
+        ElementwiseLowering<graph::ErfOp>, StopGradientLowering,
+        InsertSliceLowering, ScatterAddLowering, ArgmaxLowering,
         ElementwiseLowering<graph::CompareOp>,
         ElementwiseLowering<graph::SelectOp>,
         ElementwiseLowering<graph::CastOp>,

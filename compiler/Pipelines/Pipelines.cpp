@@ -2,6 +2,7 @@
 
 #include "compiler/Pipelines/Pipelines.h"
 
+#include "compiler/Autodiff/Passes.h"
 #include "compiler/CPU/Passes.h"
 #include "compiler/Lowering/Passes.h"
 #include "dialects/Graph/IR/GraphDialect.h"
@@ -27,7 +28,7 @@ static constexpr const char *kCPUBufferization =
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
     "canonicalize,buffer-deallocation-pipeline,"
-    "func.func(kiln-cpu-hoist-vector-transfers)";
+    "func.func(kiln-cpu-hoist-vector-transfers,kiln-cpu-lower-strided-copies)";
 
 static constexpr const char *kCPUToLLVM =
     "func.func(convert-linalg-to-loops,lower-vector-multi-reduction,"
@@ -40,11 +41,17 @@ static constexpr const char *kCPUToLLVM =
     "canonicalize,cse";
 
 static void addTextual(OpPassManager &pm, const char *pipeline) {
+  // Textual pipelines name passes by flag: make sure they are registered.
+  registerPassesAndPipelines();
   if (failed(parsePassPipeline(pipeline, pm)))
     llvm::report_fatal_error(llvm::Twine("malformed pipeline: ") + pipeline);
 }
 
 void buildCPUPipeline(OpPassManager &pm) {
+  pm.addPass(createInlinerPass());
+  pm.addPass(autodiff::createValueAndGrad());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   pm.addPass(lowering::createLowerGraphToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -58,7 +65,12 @@ void buildCPUPipeline(OpPassManager &pm) {
 }
 
 void registerPassesAndPipelines() {
+  static bool registered = false;
+  if (registered)
+    return;
+  registered = true;
   registerAllPasses();
+  autodiff::registerAutodiffPasses();
   lowering::registerLoweringPasses();
   cpu::registerCPUPasses();
   PassPipelineRegistration<>(

@@ -13,12 +13,13 @@
 
 namespace kiln {
 
-/// Graph dialect -> linalg -> fusion -> vector tiles -> bufferization ->
+/// Inlining and autodiff -> graph dialect -> linalg -> fusion -> vector tiles -> bufferization ->
 /// LLVM dialect. Public functions get `_mlir_ciface_` wrappers and take
 /// their results as trailing out-parameters.
 void buildCPUPipeline(mlir::OpPassManager &pm);
 
-/// Registers Kiln's passes and the pipelines above under their flag names.
+/// Registers Kiln's passes, the upstream ones and the pipelines above under
+/// their flag names. Idempotent.
 void registerPassesAndPipelines();
 
 /// Kiln's dialects plus every upstream dialect and interface the pipelines

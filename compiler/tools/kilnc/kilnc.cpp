@@ -4,12 +4,14 @@
 //
 // compiles a graph-dialect module for this CPU, calls one function on
 // seeded random inputs and prints a summary of each result with the time per
-// call. The .kiln front-end adds `check`, `emit`, `build` and `run`.
+// call. `check` and `emit` (FrontendCommands.cpp) read .kiln files; `build`
+// and `run` come later.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Target/JIT.h"
+#include "compiler/tools/kilnc/FrontendCommands.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -203,6 +205,8 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "Kiln compiler driver\n");
   if (jitCommand)
     return runJit();
+  if (std::optional<int> rc = kiln::runFrontendCommand())
+    return *rc;
   llvm::errs() << "kilnc: error: no command given; try `kilnc --help`\n";
   return 2;
 }

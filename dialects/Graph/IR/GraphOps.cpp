@@ -10,7 +10,10 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
+
+#include "llvm/ADT/SmallBitVector.h"
 
 using namespace mlir;
 using namespace kiln::graph;
@@ -19,6 +22,7 @@ static_assert(kDynamic == ShapedType::kDynamic,
               "graph shapes and MLIR must agree on the dynamic marker");
 
 #include "dialects/Graph/IR/GraphEnums.cpp.inc"
+#include "dialects/Graph/IR/GraphInterfaces.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/Graph/IR/GraphOps.cpp.inc"
@@ -270,5 +274,102 @@ LogicalResult MseOp::inferReturnTypes(MLIRContext *,
     return emitOptionalError(loc, "prediction ", pred, " and target ", target,
                              " must have the same type");
   types.push_back(RankedTensorType::get({}, pred.getElementType()));
+  return success();
+}
+
+LogicalResult InsertSliceOp::verify() {
+  RankedTensorType source = getSource().getType(), dest = getDest().getType();
+  if (source.getElementType() != dest.getElementType())
+    return emitOpError("source element type ")
+           << source.getElementType() << " differs from dest element type "
+           << dest.getElementType();
+  if (source.getRank() != dest.getRank())
+    return emitOpError("source ")
+           << formatShape(source.getShape()) << " and dest "
+           << formatShape(dest.getShape()) << " differ in rank";
+  SmallVector<int64_t> limits;
+  for (auto [start, size, stride] :
+       llvm::zip(getStarts(), source.getShape(), getStrides()))
+    limits.push_back(start + (size - 1) * stride + 1);
+  if (getStarts().size() != (size_t)source.getRank() ||
+      getStrides().size() != (size_t)source.getRank())
+    return emitOpError("needs one start and stride per dimension of ")
+           << formatShape(dest.getShape());
+  ShapeOrError window =
+      sliceShape(dest.getShape(), getStarts(), limits, getStrides());
+  if (!window.ok())
+    return emitOpError(window.error);
+  if (!llvm::equal(window.shape, source.getShape()))
+    return emitOpError("source ")
+           << formatShape(source.getShape()) << " does not fit the window "
+           << formatShape(window.shape) << " of dest";
+  return success();
+}
+
+LogicalResult ScatterAddOp::verify() {
+  ShapeOrError expected =
+      gatherShape(getDest().getType().getShape(),
+                  getIndices().getType().getShape(),
+                  static_cast<int64_t>(getAxis()));
+  if (!expected.ok())
+    return emitOpError(expected.error);
+  if (!llvm::equal(expected.shape, getUpdates().getType().getShape()))
+    return emitOpError("updates ")
+           << formatShape(getUpdates().getType().getShape())
+           << " should have the gathered shape "
+           << formatShape(expected.shape);
+  if (getUpdates().getType().getElementType() !=
+      getDest().getType().getElementType())
+    return emitOpError("updates and dest differ in element type");
+  return success();
+}
+
+LogicalResult ArgmaxOp::verify() {
+  RankedTensorType in = getInput().getType();
+  ShapeOrError expected =
+      reduceShape(in.getShape(), {static_cast<int64_t>(getAxis())}, false);
+  if (!expected.ok())
+    return emitOpError(expected.error);
+  if (!llvm::equal(expected.shape, getType().getShape()))
+    return emitOpError("result shape ")
+           << formatShape(getType().getShape()) << " should be "
+           << formatShape(expected.shape);
+  return success();
+}
+
+LogicalResult
+ValueAndGradOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto callee =
+      symbolTable.lookupNearestSymbolFrom<func::FuncOp>(*this, getCalleeAttr());
+  if (!callee)
+    return emitOpError("'") << getCallee() << "' is not a function";
+  FunctionType type = callee.getFunctionType();
+  if (TypeRange(type.getInputs()) != TypeRange(getOperands().getTypes()))
+    return emitOpError("operand types do not match the inputs of @")
+           << getCallee() << ": " << type;
+  if (type.getNumResults() == 0)
+    return emitOpError("@") << getCallee() << " returns nothing to differentiate";
+  auto loss = dyn_cast<RankedTensorType>(type.getResult(0));
+  if (!loss || loss.getRank() != 0 || !isa<FloatType>(loss.getElementType()))
+    return emitOpError("the first result of @")
+           << getCallee() << " must be a scalar float tensor, got "
+           << type.getResult(0);
+  SmallVector<Type> expected(type.getResults());
+  llvm::SmallBitVector seen(getOperands().size());
+  for (int64_t index : getWrt()) {
+    if (index < 0 || index >= (int64_t)getOperands().size())
+      return emitOpError("wrt index ") << index << " is out of range";
+    if (seen.test(index))
+      return emitOpError("wrt index ") << index << " is repeated";
+    seen.set(index);
+    Type operand = getOperands()[index].getType();
+    if (!isa<FloatType>(getElementTypeOrSelf(operand)))
+      return emitOpError("cannot differentiate with respect to operand #")
+             << index << " of integer type " << operand;
+    expected.push_back(operand);
+  }
+  if (TypeRange(expected) != getResultTypes())
+    return emitOpError("results should be the callee's results followed by "
+                       "one gradient per wrt operand");
   return success();
 }

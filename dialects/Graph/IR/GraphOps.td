@@ -9,9 +9,16 @@
 #define KILN_GRAPH_OPS
 
 include "dialects/Graph/IR/GraphDialect.td"
+include "dialects/Graph/IR/GraphInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/SymbolInterfaces.td"
+
+def Differentiable : DeclareOpInterfaceMethods<Graph_DifferentiableOpInterface>;
+// Differentiable, with some operands that take no gradient by design.
+def DifferentiableInSome : DeclareOpInterfaceMethods<
+    Graph_DifferentiableOpInterface, ["isDifferentiableOperand"]>;
 
 def Graph_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Graph_IndexTensor : RankedTensorOf<[AnySignlessInteger]>;
@@ -36,7 +43,8 @@ def Graph_ConstantOp : Graph_Op<"constant",
   let hasFolder = 1;
 }
 
-def Graph_CastOp : Graph_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+def Graph_CastOp : Graph_Op<"cast",
+    [Pure, SameOperandsAndResultShape, Differentiable]> {
   let summary = "elementwise conversion of the element type";
   let description = [{
     Floats convert by rounding to nearest, integers to floats as signed values,
@@ -55,7 +63,7 @@ def Graph_CastOp : Graph_Op<"cast", [Pure, SameOperandsAndResultShape]> {
 //===----------------------------------------------------------------------===//
 
 class Graph_BinaryOp<string mnemonic, string expr, Type operandType>
-    : Graph_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : Graph_Op<mnemonic, [Pure, InferTypeOpAdaptor, Differentiable]> {
   let summary = "elementwise " # expr # " with NumPy broadcasting";
   let description = [{
     Operands broadcast as in NumPy: shapes align on the right, and a dimension
@@ -94,7 +102,8 @@ def Graph_CompareOp : Graph_Op<"compare", [Pure, InferTypeOpAdaptor]> {
                        "functional-type(operands, results)";
 }
 
-def Graph_SelectOp : Graph_Op<"select", [Pure, InferTypeOpAdaptor]> {
+def Graph_SelectOp : Graph_Op<"select",
+    [Pure, InferTypeOpAdaptor, DifferentiableInSome]> {
   let summary = "elementwise choice: condition ? on_true : on_false";
   let description = [{
     All three operands broadcast together.
@@ -110,7 +119,7 @@ def Graph_SelectOp : Graph_Op<"select", [Pure, InferTypeOpAdaptor]> {
 }
 
 class Graph_UnaryOp<string mnemonic, string expr, Type operandType>
-    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType, Differentiable]> {
   let summary = "elementwise " # expr;
   let description = [{
     ```mlir
@@ -132,6 +141,7 @@ def Graph_TanhOp : Graph_UnaryOp<"tanh", "hyperbolic tangent", Graph_FloatTensor
 def Graph_SigmoidOp
     : Graph_UnaryOp<"sigmoid", "logistic 1 / (1 + e^-x)", Graph_FloatTensor>;
 def Graph_ReluOp : Graph_UnaryOp<"relu", "max(x, 0)", Graph_FloatTensor>;
+def Graph_ErfOp : Graph_UnaryOp<"erf", "error function", Graph_FloatTensor>;
 def Graph_GeluOp : Graph_UnaryOp<"gelu",
     "GELU x * Phi(x), with the exact error function", Graph_FloatTensor>;
 
@@ -139,7 +149,8 @@ def Graph_GeluOp : Graph_UnaryOp<"gelu",
 // Linear algebra
 //===----------------------------------------------------------------------===//
 
-def Graph_MatmulOp : Graph_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+def Graph_MatmulOp : Graph_Op<"matmul",
+    [Pure, InferTypeOpAdaptor, Differentiable]> {
   let summary = "matrix product, batched over leading dimensions";
   let description = [{
     Operands have rank 2 or more; the last two dimensions multiply as matrices
@@ -163,7 +174,7 @@ def Graph_MatmulOp : Graph_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 class Graph_ReduceOp<string mnemonic, string what, Type operandType>
-    : Graph_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : Graph_Op<mnemonic, [Pure, InferTypeOpAdaptor, Differentiable]> {
   let summary = what # " over the given axes";
   let description = [{
     `axes` lists distinct dimensions (negative values count from the end);
@@ -185,7 +196,7 @@ def Graph_ReduceMeanOp
 def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "maximum", Graph_Tensor>;
 
 class Graph_SoftmaxLikeOp<string mnemonic, string what>
-    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType, Differentiable]> {
   let summary = what # " along one axis, computed stably";
   let description = [{
     Subtracts the maximum along `axis` (default: the last) before
@@ -208,7 +219,7 @@ def Graph_LogSoftmaxOp : Graph_SoftmaxLikeOp<"log_softmax", "log-softmax">;
 // Shape manipulation
 //===----------------------------------------------------------------------===//
 
-def Graph_ReshapeOp : Graph_Op<"reshape", [Pure]> {
+def Graph_ReshapeOp : Graph_Op<"reshape", [Pure, Differentiable]> {
   let summary = "same elements in row-major order, new shape";
   let description = [{
     ```mlir
@@ -222,7 +233,8 @@ def Graph_ReshapeOp : Graph_Op<"reshape", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Graph_TransposeOp : Graph_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+def Graph_TransposeOp : Graph_Op<"transpose",
+    [Pure, InferTypeOpAdaptor, Differentiable]> {
   let summary = "permutes dimensions: result dim i is input dim perm[i]";
   let description = [{
     ```mlir
@@ -235,7 +247,7 @@ def Graph_TransposeOp : Graph_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
       "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Graph_BroadcastToOp : Graph_Op<"broadcast_to", [Pure]> {
+def Graph_BroadcastToOp : Graph_Op<"broadcast_to", [Pure, Differentiable]> {
   let summary = "broadcasts to the result shape under NumPy rules";
   let description = [{
     ```mlir
@@ -249,7 +261,8 @@ def Graph_BroadcastToOp : Graph_Op<"broadcast_to", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Graph_SliceOp : Graph_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+def Graph_SliceOp : Graph_Op<"slice",
+    [Pure, InferTypeOpAdaptor, Differentiable]> {
   let summary = "strided window: input[starts:limits:strides] per dimension";
   let description = [{
     `limits` are exclusive; `strides` are positive.
@@ -264,7 +277,8 @@ def Graph_SliceOp : Graph_Op<"slice", [Pure, InferTypeOpAdaptor]> {
       "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Graph_ConcatOp : Graph_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+def Graph_ConcatOp : Graph_Op<"concat",
+    [Pure, InferTypeOpAdaptor, Differentiable]> {
   let summary = "joins tensors along one axis";
   let description = [{
     ```mlir
@@ -277,7 +291,8 @@ def Graph_ConcatOp : Graph_Op<"concat", [Pure, InferTypeOpAdaptor]> {
       "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
-def Graph_GatherOp : Graph_Op<"gather", [Pure, InferTypeOpAdaptor]> {
+def Graph_GatherOp : Graph_Op<"gather",
+    [Pure, InferTypeOpAdaptor, DifferentiableInSome]> {
   let summary = "takes slices of `table` at `indices` along `axis`";
   let description = [{
     NumPy `take`: the result shape is `table.shape[:axis] + indices.shape +
@@ -310,12 +325,109 @@ def Graph_OneHotOp : Graph_Op<"one_hot", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Graph_InsertSliceOp : Graph_Op<"insert_slice",
+    [Pure, AllTypesMatch<["dest", "result"]>, Differentiable]> {
+  let summary = "dest with a strided window replaced by source";
+  let description = [{
+    The inverse of `graph.slice`: the window starting at `starts` with
+    `strides` and the shape of `source` is overwritten.
+    ```mlir
+    %y = graph.insert_slice %src into %dest {starts = array<i64: 0, 2>, strides = array<i64: 1, 2>} : tensor<4x3xf32> into tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$source, Graph_Tensor:$dest,
+                   DenseI64ArrayAttr:$starts, DenseI64ArrayAttr:$strides);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$source `into` $dest attr-dict `:` type($source) "
+                       "`into` type($dest)";
+  let hasVerifier = 1;
+}
+
+def Graph_ScatterAddOp : Graph_Op<"scatter_add",
+    [Pure, AllTypesMatch<["dest", "result"]>, DifferentiableInSome]> {
+  let summary = "adds slices of `updates` into `dest` at `indices`";
+  let description = [{
+    The adjoint of `graph.gather` (NumPy `np.add.at`): for every position `p`
+    of `indices`, `result[..., indices[p], ...] += updates[..., p, ...]`, with
+    `updates` shaped like the gather of `dest` at `indices` along `axis`.
+    Repeated indices accumulate, in index order, so the result is
+    deterministic. Out-of-range indices are clamped, as in gather.
+    ```mlir
+    %t = graph.scatter_add %grads, %tokens into %table : (tensor<8x16x32xf32>, tensor<8x16xi32>) into tensor<64x32xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$updates, Graph_IndexTensor:$indices,
+                   Graph_FloatTensor:$dest,
+                   DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$updates `,` $indices `into` $dest attr-dict `:` "
+                       "`(` type($updates) `,` type($indices) `)` `into` "
+                       "type($dest)";
+  let hasVerifier = 1;
+}
+
+def Graph_ArgmaxOp : Graph_Op<"argmax", [Pure]> {
+  let summary = "index of the largest element along one axis";
+  let description = [{
+    The first index of the maximum along `axis` (default: the last), which is
+    removed from the shape. Not differentiable.
+    ```mlir
+    %pred = graph.argmax %logits : (tensor<64x10xf32>) -> tensor<64xi32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input,
+                   DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs Graph_IndexTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Differentiation
+//===----------------------------------------------------------------------===//
+
+def Graph_StopGradientOp : Graph_Op<"stop_gradient",
+    [Pure, SameOperandsAndResultType, DifferentiableInSome]> {
+  let summary = "identity whose gradient is zero";
+  let description = [{
+    ```mlir
+    %target = graph.stop_gradient %q : tensor<64x4xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Graph_ValueAndGradOp : Graph_Op<"value_and_grad",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "calls a function and differentiates its first result";
+  let description = [{
+    Yields every result of `callee` applied to `operands`, followed by the
+    gradient of its first result, a scalar float, with respect to each operand
+    listed in `wrt`. `--kiln-autodiff-value-and-grad` replaces the op with the
+    callee's body and its reverse-mode derivative.
+    ```mlir
+    %loss, %logits, %dw, %db = graph.value_and_grad @loss(%w, %b, %x, %y) {wrt = array<i64: 0, 1>}
+        : (tensor<784x10xf32>, tensor<10xf32>, tensor<64x784xf32>, tensor<64xi32>)
+        -> (tensor<f32>, tensor<64x10xf32>, tensor<784x10xf32>, tensor<10xf32>)
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee,
+                   Variadic<AnyRankedTensor>:$operands,
+                   DenseI64ArrayAttr:$wrt);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = "$callee `(` $operands `)` attr-dict `:` "
+                       "functional-type($operands, $results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//
 
 def Graph_SoftmaxCrossEntropyOp : Graph_Op<"softmax_cross_entropy",
-    [Pure, InferTypeOpAdaptor]> {
+    [Pure, InferTypeOpAdaptor, DifferentiableInSome]> {
   let summary = "cross-entropy of softmax(logits) against class indices";
   let description = [{
     `logits` is `[..., C]`, `labels` holds class indices of shape `[...]`.
@@ -329,11 +441,12 @@ def Graph_SoftmaxCrossEntropyOp : Graph_Op<"softmax_cross_entropy",
                    DefaultValuedAttr<Graph_LossReduction,
                                      "::kiln::graph::LossReduction::mean">:$reduction);
   let results = (outs Graph_FloatTensor:$result);
-  let assemblyFormat = "$logits `,` $labels attr-dict `:` "
-                       "functional-type(operands, results)";
+  let assemblyFormat = "$logits `,` $labels (`reduction` `=` $reduction^)? "
+                       "attr-dict `:` functional-type(operands, results)";
 }
 
-def Graph_MseOp : Graph_Op<"mse", [Pure, InferTypeOpAdaptor]> {
+def Graph_MseOp : Graph_Op<"mse",
+    [Pure, InferTypeOpAdaptor, Differentiable]> {
   let summary = "mean squared error of two same-shaped tensors";
   let description = [{
     ```mlir
