@@ -4,7 +4,6 @@
 #include "compiler/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -48,15 +47,6 @@ JitModule::compile(ModuleOp module) {
   if (!engine)
     return engine.takeError();
   jit->engine = std::move(*engine);
-  // Lowered memref.copy between non-contiguous buffers (slices, concats)
-  // calls memrefCopy from MLIR's C runner utils.
-  jit->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-    llvm::orc::SymbolMap symbols;
-    symbols[interner("memrefCopy")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
-        llvm::JITSymbolFlags::Exported};
-    return symbols;
-  });
   return jit;
 }
 

@@ -44,4 +44,12 @@ def Graph_LossReduction : I64EnumAttr<"LossReduction",
   let cppNamespace = "::kiln::graph";
 }
 
+def Graph_ScheduleKind : I64EnumAttr<"ScheduleKind",
+    "shape of a learning-rate schedule after its warmup", [
+      I64EnumAttrCase<"constant", 0>, I64EnumAttrCase<"cosine", 1>,
+      I64EnumAttrCase<"step", 2>, I64EnumAttrCase<"inverse_sqrt", 3>,
+      I64EnumAttrCase<"infinite", 4>]> {
+  let cppNamespace = "::kiln::graph";
+}
+
 #endif // KILN_GRAPH_DIALECT

@@ -373,3 +373,82 @@ ValueAndGradOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
                        "one gradient per wrt operand");
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Optimizers and schedules
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyScalarsMatch(Operation *op, Type param,
+                                        ValueRange scalars) {
+  Type element = cast<RankedTensorType>(param).getElementType();
+  for (Value s : scalars)
+    if (cast<RankedTensorType>(s.getType()).getElementType() != element)
+      return op->emitOpError("scalar ")
+             << s.getType() << " must have the parameter's element type "
+             << element;
+  return success();
+}
+
+LogicalResult SgdUpdateOp::verify() {
+  if (getMomentum().convertToDouble() < 0)
+    return emitOpError("momentum must be non-negative");
+  if (getNesterov() && getMomentum().convertToDouble() == 0)
+    return emitOpError("nesterov needs a positive momentum");
+  return verifyScalarsMatch(*this, getParam().getType(), {getLr()});
+}
+
+LogicalResult AdamUpdateOp::verify() {
+  for (double beta :
+       {getBeta1().convertToDouble(), getBeta2().convertToDouble()})
+    if (beta < 0 || beta >= 1)
+      return emitOpError("betas must lie in [0, 1), got ") << beta;
+  if (getEpsilon().convertToDouble() <= 0)
+    return emitOpError("epsilon must be positive");
+  return verifyScalarsMatch(*this, getParam().getType(), {getLr(), getStep()});
+}
+
+LogicalResult ClipByGlobalNormOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  if (adaptor.getGrads().empty())
+    return emitOptionalError(loc, "needs at least one gradient");
+  if (failed(sameElementTypes(loc, adaptor.getGrads())))
+    return failure();
+  if (adaptor.getMaxNorm().convertToDouble() <= 0)
+    return emitOptionalError(loc, "max_norm must be positive");
+  for (Value g : adaptor.getGrads())
+    types.push_back(g.getType());
+  types.push_back(RankedTensorType::get(
+      {}, tensorOf(adaptor.getGrads().front()).getElementType()));
+  return success();
+}
+
+LogicalResult LrScheduleOp::verify() {
+  if (getBaseLr().convertToDouble() < 0)
+    return emitOpError("base_lr must be non-negative");
+  if (static_cast<int64_t>(getWarmupSteps()) < 0)
+    return emitOpError("warmup_steps must be non-negative");
+  switch (getKind()) {
+  case ScheduleKind::cosine:
+    if (static_cast<int64_t>(getDecaySteps()) <= 0)
+      return emitOpError("a cosine schedule needs decay_steps > 0");
+    if (static_cast<int64_t>(getCycleSteps()) < 0)
+      return emitOpError("cycle_steps must be non-negative");
+    break;
+  case ScheduleKind::step:
+    if (static_cast<int64_t>(getStepSize()) <= 0)
+      return emitOpError("a step schedule needs step_size > 0");
+    break;
+  case ScheduleKind::infinite:
+    if (static_cast<int64_t>(getCooldownSteps()) <= 0)
+      return emitOpError("an infinite schedule needs cooldown_steps > 0");
+    if (static_cast<int64_t>(getAnnealStart()) > 0 &&
+        static_cast<int64_t>(getAnnealSteps()) <= 0)
+      return emitOpError("an anneal needs anneal_steps > 0");
+    break;
+  case ScheduleKind::constant:
+  case ScheduleKind::inverse_sqrt:
+    break;
+  }
+  return success();
+}

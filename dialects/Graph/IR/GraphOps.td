@@ -53,8 +53,8 @@ def Graph_CastOp : Graph_Op<"cast",
     %f = graph.cast %labels : tensor<64xi32> to tensor<64xf32>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input);
-  let results = (outs AnyRankedTensor:$result);
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
 }
 
@@ -420,6 +420,127 @@ def Graph_ValueAndGradOp : Graph_Op<"value_and_grad",
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = "$callee `(` $operands `)` attr-dict `:` "
                        "functional-type($operands, $results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizers and schedules
+//===----------------------------------------------------------------------===//
+
+def Graph_Scalar : 0DTensorOf<[AnyFloat]>;
+
+def Graph_SgdUpdateOp : Graph_Op<"sgd_update",
+    [Pure, AllTypesMatch<["param", "grad", "velocity", "new_param",
+                          "new_velocity"]>]> {
+  let summary = "one SGD step with momentum, Nesterov and weight decay";
+  let description = [{
+    As PyTorch's `torch.optim.SGD` (no dampening):
+    `g' = g + weight_decay * p`, `v' = momentum * v + g'`,
+    `p' = p - lr * (nesterov ? g' + momentum * v' : v')`. With momentum 0 the
+    velocity is unused and `p' = p - lr * g'`. Lowers to one loop over the
+    parameter's elements.
+    ```mlir
+    %p2, %v2 = graph.sgd_update %p, %g, %v, %lr {momentum = 0.9 : f64, nesterov}
+        : tensor<256x10xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$param, Graph_FloatTensor:$grad,
+                   Graph_FloatTensor:$velocity, Graph_Scalar:$lr,
+                   DefaultValuedAttr<F64Attr, "0.0">:$momentum,
+                   UnitAttr:$nesterov,
+                   DefaultValuedAttr<F64Attr, "0.0">:$weight_decay);
+  let results = (outs Graph_FloatTensor:$new_param,
+                      Graph_FloatTensor:$new_velocity);
+  let assemblyFormat = "$param `,` $grad `,` $velocity `,` $lr attr-dict `:` "
+                       "type($param) `,` type($lr)";
+  let hasVerifier = 1;
+}
+
+def Graph_AdamUpdateOp : Graph_Op<"adam_update",
+    [Pure, AllTypesMatch<["param", "grad", "m", "v", "new_param", "new_m",
+                          "new_v"]>, AllTypesMatch<["lr", "step"]>]> {
+  let summary = "one Adam or AdamW step with bias correction";
+  let description = [{
+    `step` counts from 1. As PyTorch's `torch.optim.Adam`:
+    `m' = b1 m + (1 - b1) g`, `v' = b2 v + (1 - b2) g^2`,
+    `p' = p - lr * (m' / (1 - b1^t)) / (sqrt(v' / (1 - b2^t)) + eps)`.
+    `weight_decay` adds `wd * p` to the gradient, or with `decoupled`
+    (AdamW) multiplies `p` by `1 - lr * wd` first. Lowers to one loop over the
+    parameter's elements that reads each tensor once.
+    ```mlir
+    %p2, %m2, %v2 = graph.adam_update %p, %g, %m, %v, %lr, %t {weight_decay = 0.01 : f64, decoupled}
+        : tensor<256x10xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$param, Graph_FloatTensor:$grad,
+                   Graph_FloatTensor:$m, Graph_FloatTensor:$v,
+                   Graph_Scalar:$lr, Graph_Scalar:$step,
+                   DefaultValuedAttr<F64Attr, "0.9">:$beta1,
+                   DefaultValuedAttr<F64Attr, "0.999">:$beta2,
+                   DefaultValuedAttr<F64Attr, "1e-8">:$epsilon,
+                   DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
+                   UnitAttr:$decoupled);
+  let results = (outs Graph_FloatTensor:$new_param, Graph_FloatTensor:$new_m,
+                      Graph_FloatTensor:$new_v);
+  let assemblyFormat = "$param `,` $grad `,` $m `,` $v `,` $lr `,` $step "
+                       "attr-dict `:` type($param) `,` type($lr)";
+  let hasVerifier = 1;
+}
+
+def Graph_ClipByGlobalNormOp : Graph_Op<"clip_by_global_norm",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "scales gradients so that their joint L2 norm is at most max_norm";
+  let description = [{
+    `norm = sqrt(sum_i |g_i|^2)`; every gradient is multiplied by
+    `min(1, max_norm / (norm + 1e-6))`, as `torch.nn.utils.clip_grad_norm_`.
+    Also yields the norm before clipping, for logging.
+    ```mlir
+    %c:3 = graph.clip_by_global_norm %g0, %g1 {max_norm = 1.0 : f64}
+        : tensor<784x256xf32>, tensor<256xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Graph_FloatTensor>:$grads, F64Attr:$max_norm);
+  let results = (outs Variadic<Graph_FloatTensor>:$clipped,
+                      Graph_Scalar:$norm);
+  let assemblyFormat = "$grads attr-dict `:` type($grads)";
+}
+
+def Graph_LrScheduleOp : Graph_Op<"lr_schedule",
+    [Pure, AllTypesMatch<["step", "lr"]>]> {
+  let summary = "learning rate at a step, from a schedule";
+  let description = [{
+    `step` counts from 0 (a float scalar, exact up to 2^24 steps in f32).
+    Every kind first warms up linearly from 0 over
+    `warmup_steps` steps (`lr = base_lr * (step + 1) / warmup_steps`); then,
+    with `t = step - warmup_steps`:
+    - `constant`: `base_lr`.
+    - `cosine`: from `base_lr` down to `final_lr` over `decay_steps` along half
+      a cosine, `final_lr` afterwards; with `cycle_steps` > 0 it restarts
+      every `cycle_steps` steps (SGDR, no warm restarts of the warmup).
+    - `step`: `base_lr * gamma ^ floor(t / step_size)`.
+    - `inverse_sqrt`: `base_lr * sqrt(max(warmup_steps, 1) / (step + 1))`.
+    - `infinite` (Beyond Cosine Decay, Singh et al.): a cosine cooldown from
+      `base_lr` to `constant_lr` over `cooldown_steps`, then `constant_lr`;
+      from `anneal_start` (if > 0) an exponential anneal reaching `final_lr`
+      after `anneal_steps`.
+    ```mlir
+    %lr = graph.lr_schedule cosine %step {base_lr = 1.0e-3 : f64, warmup_steps = 100 : i64, decay_steps = 900 : i64} : tensor<f32>
+    ```
+  }];
+  let arguments = (ins Graph_ScheduleKind:$kind, Graph_Scalar:$step,
+                   F64Attr:$base_lr,
+                   DefaultValuedAttr<I64Attr, "0">:$warmup_steps,
+                   DefaultValuedAttr<F64Attr, "0.0">:$final_lr,
+                   DefaultValuedAttr<I64Attr, "0">:$decay_steps,
+                   DefaultValuedAttr<I64Attr, "0">:$cycle_steps,
+                   DefaultValuedAttr<I64Attr, "0">:$step_size,
+                   DefaultValuedAttr<F64Attr, "0.1">:$gamma,
+                   DefaultValuedAttr<F64Attr, "0.0">:$constant_lr,
+                   DefaultValuedAttr<I64Attr, "0">:$cooldown_steps,
+                   DefaultValuedAttr<I64Attr, "0">:$anneal_start,
+                   DefaultValuedAttr<I64Attr, "0">:$anneal_steps);
+  let results = (outs Graph_Scalar:$lr);
+  let assemblyFormat = "$kind $step attr-dict `:` type($step)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
