@@ -1,5 +1,5 @@
 # Lit configuration of Kiln's compiler tests: kiln-opt and kilnc over .mlir
-# files, checked with FileCheck.
+# and .kiln files, checked with FileCheck.
 import os
 
 import lit.formats
@@ -7,7 +7,7 @@ from lit.llvm import llvm_config
 
 config.name = "Kiln"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".kiln"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "numeric"]
@@ -15,6 +15,8 @@ config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "n
 config.substitutions.append(("%kiln_src_root", config.kiln_src_root))
 
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+# `not` and `count` at the start of a RUN line are found on PATH.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]

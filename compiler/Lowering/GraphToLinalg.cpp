@@ -487,7 +487,29 @@ struct SoftmaxLowering : OpConversionPattern<Op> {
   }
 };
 
-/// Per example: log(sum(exp(z - max))) - (z[label] - max).
+/// Sum of every element of `v`, a scalar graph value.
+Value sumAll(OpBuilder &b, Location loc, Value v) {
+  auto all = b.getDenseI64ArrayAttr(
+      llvm::to_vector(llvm::seq<int64_t>(0, tensorOf(v).getRank())));
+  return graph::ReduceSumOp::create(b, loc, v, all, nullptr);
+}
+
+/// sum(values) / max(sum(mask), 1), or the plain sum or `values` itself.
+Value reduceLoss(OpBuilder &b, Location loc, Value values, Value mask,
+                 graph::LossReduction reduction) {
+  if (reduction == graph::LossReduction::none)
+    return values;
+  Value total = sumAll(b, loc, values);
+  if (reduction == graph::LossReduction::sum)
+    return total;
+  Type element = getElementTypeOrSelf(values.getType());
+  Value count = graph::MaxOp::create(b, loc, sumAll(b, loc, mask),
+                                     scalarTensor(b, loc, element, 1.0));
+  return graph::DivOp::create(b, loc, total, count);
+}
+
+/// Per example: sum(target * (log(sum(exp(z - max))) - (z - max))), which
+/// with a one-hot target is the usual logsumexp(z) - z[label].
 struct SoftmaxCrossEntropyLowering
     : OpConversionPattern<graph::SoftmaxCrossEntropyOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -505,32 +527,78 @@ struct SoftmaxCrossEntropyLowering
         rewriter, loc,
         keptSum(rewriter, loc, graph::ExpOp::create(rewriter, loc, shifted),
                 axis));
-    auto oneHotType = RankedTensorType::get(logitsType.getShape(), elementType);
-    Value oneHot = graph::OneHotOp::create(
-        rewriter, loc, oneHotType, adaptor.getLabels(),
-        rewriter.getI64IntegerAttr(logitsType.getDimSize(axis)));
+    auto [target, mask] = op.buildTargetAndMask(rewriter);
     Value picked = keptSum(
-        rewriter, loc, graph::MulOp::create(rewriter, loc, oneHot, shifted),
+        rewriter, loc, graph::MulOp::create(rewriter, loc, target, shifted),
         axis);
-    Value kept = graph::SubOp::create(rewriter, loc, logSum, picked);
+    Value kept = graph::SubOp::create(
+        rewriter, loc, graph::MulOp::create(rewriter, loc, mask, logSum),
+        picked);
     auto perExampleType = RankedTensorType::get(
         logitsType.getShape().drop_back(), elementType);
     Value perExample =
         graph::ReshapeOp::create(rewriter, loc, perExampleType, kept);
-    rewriter.replaceOp(op, reduceLoss(rewriter, loc, perExample,
-                                      op.getReduction()));
+    rewriter.replaceOp(
+        op, reduceLoss(rewriter, loc, perExample, mask, op.getReduction()));
     return success();
   }
+};
 
-  static Value reduceLoss(OpBuilder &b, Location loc, Value perExample,
-                          graph::LossReduction reduction) {
-    if (reduction == graph::LossReduction::none)
-      return perExample;
-    auto all = b.getDenseI64ArrayAttr(
-        llvm::to_vector(llvm::seq<int64_t>(0, tensorOf(perExample).getRank())));
-    if (reduction == graph::LossReduction::sum)
-      return graph::ReduceSumOp::create(b, loc, perExample, all, nullptr);
-    return graph::ReduceMeanOp::create(b, loc, perExample, all, nullptr);
+/// max(z, 0) - z * t + log(1 + exp(-|z|)) per element.
+struct BceWithLogitsLowering : OpConversionPattern<graph::BceWithLogitsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::BceWithLogitsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value z = adaptor.getLogits(), t = adaptor.getTargets();
+    Type element = tensorOf(z).getElementType();
+    Value negAbs = graph::NegOp::create(rewriter, loc,
+                                        graph::AbsOp::create(rewriter, loc, z));
+    Value softplus = graph::LogOp::create(
+        rewriter, loc,
+        graph::AddOp::create(rewriter, loc,
+                             scalarTensor(rewriter, loc, element, 1.0),
+                             graph::ExpOp::create(rewriter, loc, negAbs)));
+    Value linear =
+        graph::SubOp::create(rewriter, loc, graph::ReluOp::create(rewriter, loc, z),
+                             graph::MulOp::create(rewriter, loc, z, t));
+    Value loss = graph::AddOp::create(rewriter, loc, linear, softplus);
+    Value ones = graph::BroadcastToOp::create(
+        rewriter, loc, z.getType(), scalarTensor(rewriter, loc, element, 1.0));
+    rewriter.replaceOp(
+        op, reduceLoss(rewriter, loc, loss, ones, op.getReduction()));
+    return success();
+  }
+};
+
+/// mean over unmasked positions of (argmax(logits) == label).
+struct AccuracyLowering : OpConversionPattern<graph::AccuracyOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::AccuracyOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value logits = adaptor.getLogits(), labels = adaptor.getLabels();
+    RankedTensorType logitsType = tensorOf(logits);
+    RankedTensorType labelsType = tensorOf(labels);
+    Type element = logitsType.getElementType();
+    Value predicted = graph::ArgmaxOp::create(
+        rewriter, loc, labelsType, logits, rewriter.getI64IntegerAttr(-1));
+    Value hit = graph::CompareOp::create(
+        rewriter, loc, graph::ComparePredicate::eq, predicted, labels);
+    auto floats = RankedTensorType::get(labelsType.getShape(), element);
+    Value hits = graph::CastOp::create(rewriter, loc, floats, hit);
+    Value oneHot = graph::OneHotOp::create(
+        rewriter, loc, logitsType, labels,
+        rewriter.getI64IntegerAttr(logitsType.getShape().back()));
+    Value mask = graph::ReshapeOp::create(
+        rewriter, loc, floats,
+        keptSum(rewriter, loc, oneHot, logitsType.getRank() - 1));
+    Value counted = graph::MulOp::create(rewriter, loc, hits, mask);
+    rewriter.replaceOp(op, reduceLoss(rewriter, loc, counted, mask,
+                                      graph::LossReduction::mean));
+    return success();
   }
 };
 
@@ -1196,7 +1264,7 @@ struct LowerGraphToLinalgPass
         ReduceLowering<graph::ReduceSumOp>, ReduceLowering<graph::ReduceMaxOp>,
         ReduceMeanLowering, SoftmaxLowering<graph::SoftmaxOp>,
         SoftmaxLowering<graph::LogSoftmaxOp>, SoftmaxCrossEntropyLowering,
-        MseLowering, ConstantLowering, ReshapeLowering, TransposeLowering,
+        MseLowering, BceWithLogitsLowering, AccuracyLowering, ConstantLowering, ReshapeLowering, TransposeLowering,
         SliceLowering, ConcatLowering, GatherLowering, OneHotLowering>(context);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

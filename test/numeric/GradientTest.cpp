@@ -367,6 +367,19 @@ std::vector<GradCase> cases() {
                  "= none : (tensor<2x3x4xf64>, tensor<2x3xi32>) -> "
                  "tensor<2x3xf64>",
                  "tensor<2x3xf64>"});
+  all.push_back({"softmax_cross_entropy_smoothed_masked",
+                 {f64("6x4x"), labels("6x", 5)}, // label 4 is masked
+                 "  %y = graph.softmax_cross_entropy %arg0, %arg1 "
+                 "{label_smoothing = 0.1 : f64} : (tensor<6x4xf64>, "
+                 "tensor<6xi32>) -> tensor<f64>",
+                 "tensor<f64>"});
+  for (std::string reduction : {"mean", "none"})
+    all.push_back({"bce_with_logits_" + reduction,
+                   {f64("4x3x"), f64("4x3x", Draw::Positive)},
+                   "  %y = graph.bce_with_logits %arg0, %arg1 reduction = " +
+                       reduction + " : (tensor<4x3xf64>, tensor<4x3xf64>) -> " +
+                       (reduction == "none" ? "tensor<4x3xf64>" : "tensor<f64>"),
+                   reduction == "none" ? "tensor<4x3xf64>" : "tensor<f64>"});
   all.push_back({"mse",
                  {f64("4x3x"), f64("4x3x")},
                  "  %y = graph.mse %arg0, %arg1 : (tensor<4x3xf64>, "

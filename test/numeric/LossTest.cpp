@@ -177,5 +177,59 @@ const Case kModelCases[] = {
 INSTANTIATE_TEST_SUITE_P(Model, NumericTest, testing::ValuesIn(kModelCases),
                          caseName);
 
+//===----------------------------------------------------------------------===//
+// Label smoothing, masked labels, binary cross-entropy, accuracy
+//===----------------------------------------------------------------------===//
+
+const Case kMoreLossCases[] = {
+    {"cross_entropy_label_smoothing",
+     singleOp("graph.softmax_cross_entropy %arg0, %arg1 {label_smoothing = "
+              "0.1 : f64} : (tensor<6x10xf32>, tensor<6xi32>) -> tensor<f32>"),
+     [](ArrayRef<Array> in) {
+       return ref::softmaxCrossEntropy(in[0], in[1], LossReduction::Mean, 0.1);
+     },
+     {kValues, Fill::range(0, 9)}},
+    // Labels -1 and 10 mask their rows; the mean is over the others.
+    {"cross_entropy_masked_mean",
+     singleOp("graph.softmax_cross_entropy %arg0, %arg1 : (tensor<3x7x10xf32>, "
+              "tensor<3x7xi32>) -> tensor<f32>"),
+     [](ArrayRef<Array> in) { return ref::softmaxCrossEntropy(in[0], in[1]); },
+     {kValues, Fill::range(-1, 10)}},
+    {"cross_entropy_masked_none_smoothed",
+     singleOp("graph.softmax_cross_entropy %arg0, %arg1 reduction = none "
+              "{label_smoothing = 0.2 : f64} : (tensor<8x5xf32>, "
+              "tensor<8xi32>) -> tensor<8xf32>"),
+     [](ArrayRef<Array> in) {
+       return ref::softmaxCrossEntropy(in[0], in[1], LossReduction::None, 0.2);
+     },
+     {kValues, Fill::range(-1, 5)}},
+    {"bce_with_logits_mean",
+     singleOp("graph.bce_with_logits %arg0, %arg1 : (tensor<16x3xf32>, "
+              "tensor<16x3xf32>) -> tensor<f32>"),
+     [](ArrayRef<Array> in) { return ref::bceWithLogits(in[0], in[1]); },
+     {Fill::nonZero(0.1, 8.0), Fill::choice({0.0, 1.0, 0.25})}},
+    {"bce_with_logits_none",
+     singleOp("graph.bce_with_logits %arg0, %arg1 reduction = none : "
+              "(tensor<70xf32>, tensor<70xf32>) -> tensor<70xf32>"),
+     [](ArrayRef<Array> in) {
+       return ref::bceWithLogits(in[0], in[1], LossReduction::None);
+     },
+     {Fill::nonZero(0.1, 8.0), Fill::choice({0.0, 1.0})}},
+    {"accuracy",
+     singleOp("graph.accuracy %arg0, %arg1 : (tensor<64x10xf32>, "
+              "tensor<64xi32>) -> tensor<f32>"),
+     [](ArrayRef<Array> in) { return ref::accuracy(in[0], in[1]); },
+     // Few distinct logits: ties, where the first maximum counts.
+     {Fill::choice({-1.0, 0.5, 2.0}), Fill::range(0, 9)}},
+    {"accuracy_masked",
+     singleOp("graph.accuracy %arg0, %arg1 : (tensor<4x8x5xf32>, "
+              "tensor<4x8xi32>) -> tensor<f32>"),
+     [](ArrayRef<Array> in) { return ref::accuracy(in[0], in[1]); },
+     {kValues, Fill::range(-1, 5)}},
+};
+
+INSTANTIATE_TEST_SUITE_P(MoreLosses, NumericTest,
+                         testing::ValuesIn(kMoreLossCases), caseName);
+
 } // namespace
 } // namespace kiln::numeric

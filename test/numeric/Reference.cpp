@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/ErrorHandling.h"
 
 #include <algorithm>
 #include <cassert>
@@ -286,6 +287,20 @@ Array concat(ArrayRef<Array> inputs, int64_t axis) {
   return out;
 }
 
+/// The index of `table` that a gather along `axis` reads at `index` of its
+/// result: the index read from `indices` there, clamped into range.
+static SmallVector<int64_t> gatheredIndex(ArrayRef<int64_t> index,
+                                          const Array &table,
+                                          const Array &indices, int64_t axis) {
+  ArrayRef<int64_t> at = index.slice(axis, indices.rank());
+  int64_t row = static_cast<int64_t>(indices.at(at));
+  row = std::clamp<int64_t>(row, 0, table.shape[axis] - 1);
+  SmallVector<int64_t> from(index.take_front(axis));
+  from.push_back(row);
+  llvm::append_range(from, index.drop_front(axis + indices.rank()));
+  return from;
+}
+
 Array gather(const Array &table, const Array &indices, int64_t axis) {
   axis = normalizeAxes(axis, table.rank()).front();
   Shape outShape(table.shape.begin(), table.shape.begin() + axis);
@@ -294,13 +309,7 @@ Array gather(const Array &table, const Array &indices, int64_t axis) {
                   table.shape.end());
   Array out(outShape);
   forEachIndex(outShape, [&](ArrayRef<int64_t> index) {
-    ArrayRef<int64_t> at = index.slice(axis, indices.rank());
-    int64_t row = static_cast<int64_t>(indices.at(at));
-    row = std::clamp<int64_t>(row, 0, table.shape[axis] - 1);
-    SmallVector<int64_t> from(index.take_front(axis));
-    from.push_back(row);
-    llvm::append_range(from, index.drop_front(axis + indices.rank()));
-    out.at(index) = table.at(from);
+    out.at(index) = table.at(gatheredIndex(index, table, indices, axis));
   });
   return out;
 }
@@ -315,22 +324,114 @@ Array oneHot(const Array &indices, int64_t depth) {
   return out;
 }
 
-Array softmaxCrossEntropy(const Array &logits, const Array &labels,
-                          LossReduction reduction) {
-  Array logProbs = logSoftmax(logits, -1);
-  Array losses(labels.shape);
-  forEachIndex(labels.shape, [&](ArrayRef<int64_t> index) {
-    SmallVector<int64_t> at(index.begin(), index.end());
-    at.push_back(static_cast<int64_t>(labels.at(index)));
-    losses.at(index) = -logProbs.at(at);
+Array insertSlice(const Array &source, const Array &dest,
+                  ArrayRef<int64_t> starts, ArrayRef<int64_t> strides) {
+  Array out = dest;
+  SmallVector<int64_t> to(dest.rank());
+  forEachIndex(source.shape, [&](ArrayRef<int64_t> index) {
+    for (int64_t d = 0; d < dest.rank(); ++d)
+      to[d] = starts[d] + index[d] * strides[d];
+    out.at(to) = source.at(index);
   });
+  return out;
+}
+
+Array scatterAdd(const Array &updates, const Array &indices, const Array &dest,
+                 int64_t axis) {
+  axis = normalizeAxes(axis, dest.rank()).front();
+  Array out = dest;
+  forEachIndex(updates.shape, [&](ArrayRef<int64_t> index) {
+    out.at(gatheredIndex(index, dest, indices, axis)) += updates.at(index);
+  });
+  return out;
+}
+
+Array argmax(const Array &input, int64_t axis) {
+  axis = normalizeAxes(axis, input.rank()).front();
+  Shape outShape = input.shape;
+  outShape.erase(outShape.begin() + axis);
+  Array out(outShape);
+  // Lines along `axis` come in the row-major order of the result.
+  int64_t next = 0;
+  forEachLine(input.shape, axis, [&](ArrayRef<int64_t> line) {
+    int64_t best = 0;
+    for (auto [j, o] : llvm::enumerate(line))
+      if (input.data[o] > input.data[line[best]])
+        best = j;
+    out.data[next++] = best;
+  });
+  return out;
+}
+
+/// Reduces per-position `losses` over the positions where `mask` is 1.
+static Array reduceMasked(const Array &losses, const Array &mask,
+                          LossReduction reduction) {
   if (reduction == LossReduction::None)
     return losses;
-  Shape all(losses.rank());
-  std::iota(all.begin(), all.end(), 0);
-  return reduce(
-      losses,
-      reduction == LossReduction::Sum ? Reduction::Sum : Reduction::Mean, all);
+  double total = 0, count = 0;
+  for (int64_t i = 0; i < losses.size(); ++i) {
+    total += losses.data[i];
+    count += mask.data[i];
+  }
+  if (reduction == LossReduction::Mean)
+    total /= std::max(count, 1.0);
+  return Array({}, {total});
+}
+
+Array softmaxCrossEntropy(const Array &logits, const Array &labels,
+                          LossReduction reduction, double smoothing) {
+  Array logProbs = logSoftmax(logits, -1);
+  int64_t classes = logits.shape.back();
+  Array losses(labels.shape), mask(labels.shape);
+  forEachIndex(labels.shape, [&](ArrayRef<int64_t> index) {
+    int64_t label = static_cast<int64_t>(labels.at(index));
+    if (label < 0 || label >= classes)
+      return;
+    mask.at(index) = 1;
+    SmallVector<int64_t> at(index.begin(), index.end());
+    at.push_back(0);
+    double loss = 0;
+    for (int64_t c = 0; c < classes; ++c) {
+      at.back() = c;
+      double target = (c == label ? 1 - smoothing : 0) + smoothing / classes;
+      loss -= target * logProbs.at(at);
+    }
+    losses.at(index) = loss;
+  });
+  return reduceMasked(losses, mask, reduction);
+}
+
+Array bceWithLogits(const Array &logits, const Array &targets,
+                    LossReduction reduction) {
+  Array losses = map({logits, targets}, [](ArrayRef<double> x) {
+    double p = 1 / (1 + std::exp(-x[0]));
+    return -x[1] * std::log(p) - (1 - x[1]) * std::log(1 - p);
+  });
+  return reduceMasked(losses, Array(losses.shape, 1.0), reduction);
+}
+
+Array accuracy(const Array &logits, const Array &labels) {
+  int64_t classes = logits.shape.back();
+  double hits = 0, count = 0;
+  forEachIndex(labels.shape, [&](ArrayRef<int64_t> index) {
+    int64_t label = static_cast<int64_t>(labels.at(index));
+    if (label < 0 || label >= classes)
+      return;
+    SmallVector<int64_t> at(index.begin(), index.end());
+    at.push_back(0);
+    int64_t best = 0;
+    double bestValue = logits.at(at);
+    for (int64_t c = 1; c < classes; ++c) {
+      at.back() = c;
+      if (logits.at(at) > bestValue) {
+        bestValue = logits.at(at);
+        best = c;
+      }
+    }
+    hits += best == label;
+    count += 1;
+  });
+  return Array({}, {count ? hits / count : 0.0});
 }
 
 Array mse(const Array &prediction, const Array &target) {
@@ -340,6 +441,94 @@ Array mse(const Array &prediction, const Array &target) {
   Shape all(squared.rank());
   std::iota(all.begin(), all.end(), 0);
   return reduce(squared, Reduction::Mean, all);
+}
+
+std::vector<Array> sgdUpdate(const Sgd &sgd, const Array &param,
+                             const Array &grad, const Array &velocity,
+                             double lr) {
+  Array newParam(param.shape), newVelocity(param.shape);
+  for (int64_t i = 0; i < param.size(); ++i) {
+    double p = param.data[i];
+    double g = grad.data[i] + sgd.weightDecay * p;
+    double v = sgd.momentum * velocity.data[i] + g;
+    double direction = sgd.nesterov ? g + sgd.momentum * v : v;
+    newParam.data[i] = p - lr * direction;
+    newVelocity.data[i] = v;
+  }
+  return {newParam, newVelocity};
+}
+
+std::vector<Array> adamUpdate(const Adam &adam, const Array &param,
+                              const Array &grad, const Array &m,
+                              const Array &v, double lr, double step) {
+  Array newParam(param.shape), newM(param.shape), newV(param.shape);
+  double biasCorrection1 = 1 - std::pow(adam.beta1, step);
+  double biasCorrection2 = 1 - std::pow(adam.beta2, step);
+  for (int64_t i = 0; i < param.size(); ++i) {
+    double p = param.data[i], g = grad.data[i];
+    if (adam.decoupled)
+      p *= 1 - lr * adam.weightDecay;
+    else
+      g += adam.weightDecay * p;
+    double mi = adam.beta1 * m.data[i] + (1 - adam.beta1) * g;
+    double vi = adam.beta2 * v.data[i] + (1 - adam.beta2) * g * g;
+    newParam.data[i] = p - lr * (mi / biasCorrection1) /
+                               (std::sqrt(vi / biasCorrection2) + adam.epsilon);
+    newM.data[i] = mi;
+    newV.data[i] = vi;
+  }
+  return {newParam, newM, newV};
+}
+
+std::vector<Array> clipByGlobalNorm(ArrayRef<Array> grads, double maxNorm) {
+  double squares = 0.0;
+  for (const Array &g : grads)
+    for (double x : g.data)
+      squares += x * x;
+  double norm = std::sqrt(squares);
+  double scale = std::min(1.0, maxNorm / (norm + 1e-6));
+  std::vector<Array> out(grads.begin(), grads.end());
+  for (Array &g : out)
+    for (double &x : g.data)
+      x *= scale;
+  out.push_back(Array({}, norm));
+  return out;
+}
+
+double lrSchedule(const LrSchedule &s, double step) {
+  using Kind = LrSchedule::Kind;
+  if (step < s.warmupSteps)
+    return s.baseLr * (step + 1) / s.warmupSteps;
+  double t = step - s.warmupSteps;
+  // From `from` to `to` along half a cosine over `steps`, then `to`.
+  auto cosine = [](double from, double to, double at, double steps) {
+    if (at >= steps)
+      return to;
+    return to + (from - to) * (1 + std::cos(M_PI * at / steps)) / 2;
+  };
+  switch (s.kind) {
+  case Kind::Constant:
+    return s.baseLr;
+  case Kind::Cosine: {
+    double local = s.cycleSteps > 0 ? std::fmod(t, s.cycleSteps) : t;
+    return cosine(s.baseLr, s.finalLr, local, s.decaySteps);
+  }
+  case Kind::Step:
+    return s.baseLr * std::pow(s.gamma, std::floor(t / s.stepSize));
+  case Kind::InverseSqrt:
+    return s.baseLr *
+           std::sqrt(std::max<double>(s.warmupSteps, 1) / (step + 1));
+  case Kind::Infinite:
+    if (s.annealStart > 0 && step >= s.annealStart) {
+      double into = step - s.annealStart;
+      if (into >= s.annealSteps)
+        return s.finalLr;
+      return s.constantLr *
+             std::pow(s.finalLr / s.constantLr, into / s.annealSteps);
+    }
+    return cosine(s.baseLr, s.constantLr, t, s.cooldownSteps);
+  }
+  llvm_unreachable("unknown schedule");
 }
 
 } // namespace ref

@@ -87,10 +87,74 @@ Array gather(const Array &table, const Array &indices, int64_t axis = 0);
 /// An index outside [0, depth) gives a row of zeros.
 Array oneHot(const Array &indices, int64_t depth);
 
+/// `dest` with the window at `starts` by `strides`, shaped like `source`,
+/// overwritten by `source`.
+Array insertSlice(const Array &source, const Array &dest,
+                  llvm::ArrayRef<int64_t> starts,
+                  llvm::ArrayRef<int64_t> strides);
+/// NumPy `np.add.at(dest, indices, updates)` along `axis`, the adjoint of
+/// `gather`: out-of-range indices are clamped into range and repeated ones
+/// accumulate.
+Array scatterAdd(const Array &updates, const Array &indices, const Array &dest,
+                 int64_t axis = 0);
+/// The first index of the maximum along `axis`, which is dropped.
+Array argmax(const Array &input, int64_t axis = -1);
+
 enum class LossReduction { Mean, Sum, None };
+/// Labels outside [0, C) mask their position (loss 0, not counted in the
+/// mean); `smoothing` mixes the one-hot target with the uniform one.
 Array softmaxCrossEntropy(const Array &logits, const Array &labels,
-                          LossReduction reduction = LossReduction::Mean);
+                          LossReduction reduction = LossReduction::Mean,
+                          double smoothing = 0.0);
+Array bceWithLogits(const Array &logits, const Array &targets,
+                    LossReduction reduction = LossReduction::Mean);
+/// Fraction of unmasked positions whose first argmax is the label.
+Array accuracy(const Array &logits, const Array &labels);
 Array mse(const Array &prediction, const Array &target);
+
+//===----------------------------------------------------------------------===//
+// Optimizers and schedules, as PyTorch's
+//===----------------------------------------------------------------------===//
+
+/// torch.optim.SGD without dampening.
+struct Sgd {
+  double momentum = 0.0;
+  bool nesterov = false;
+  double weightDecay = 0.0;
+};
+/// {new_param, new_velocity}.
+std::vector<Array> sgdUpdate(const Sgd &sgd, const Array &param,
+                             const Array &grad, const Array &velocity,
+                             double lr);
+
+/// torch.optim.Adam, or torch.optim.AdamW when `decoupled`.
+struct Adam {
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0.0;
+  bool decoupled = false;
+};
+/// {new_param, new_m, new_v}; `step` counts from 1.
+std::vector<Array> adamUpdate(const Adam &adam, const Array &param,
+                              const Array &grad, const Array &m,
+                              const Array &v, double lr, double step);
+
+/// torch.nn.utils.clip_grad_norm_: every gradient scaled by
+/// min(1, maxNorm / (norm + 1e-6)), followed by the norm as a scalar.
+std::vector<Array> clipByGlobalNorm(llvm::ArrayRef<Array> grads,
+                                    double maxNorm);
+
+/// The attributes of graph.lr_schedule, with the op's defaults.
+struct LrSchedule {
+  enum class Kind { Constant, Cosine, Step, InverseSqrt, Infinite };
+  Kind kind;
+  double baseLr;
+  int64_t warmupSteps = 0;
+  double finalLr = 0.0;
+  int64_t decaySteps = 0, cycleSteps = 0, stepSize = 0;
+  double gamma = 0.1, constantLr = 0.0;
+  int64_t cooldownSteps = 0, annealStart = 0, annealSteps = 0;
+};
+/// The learning rate at `step`, counted from 0.
+double lrSchedule(const LrSchedule &schedule, double step);
 
 } // namespace ref
 } // namespace kiln::numeric

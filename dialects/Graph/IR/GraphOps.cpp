@@ -264,6 +264,67 @@ LogicalResult SoftmaxCrossEntropyOp::inferReturnTypes(
   return inferred(loc, perExample, logits.getElementType(), types);
 }
 
+std::pair<Value, Value>
+SoftmaxCrossEntropyOp::buildTargetAndMask(OpBuilder &b) {
+  Location loc = getLoc();
+  RankedTensorType type = getLogits().getType();
+  int64_t classes = type.getShape().back();
+  Value oneHot = OneHotOp::create(b, loc, type, getLabels(),
+                                  b.getI64IntegerAttr(classes));
+  Value mask = ReduceSumOp::create(b, loc, oneHot,
+                                   b.getDenseI64ArrayAttr({type.getRank() - 1}),
+                                   b.getUnitAttr());
+  double smoothing = getLabelSmoothing().convertToDouble();
+  if (smoothing == 0)
+    return {oneHot, mask};
+  auto scalar = [&](double value) -> Value {
+    auto scalarType = RankedTensorType::get({}, type.getElementType());
+    return ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(scalarType,
+                               b.getFloatAttr(type.getElementType(), value)));
+  };
+  Value kept = MulOp::create(b, loc, oneHot, scalar(1 - smoothing));
+  Value spread = MulOp::create(b, loc, mask, scalar(smoothing / classes));
+  return {AddOp::create(b, loc, kept, spread), mask};
+}
+
+LogicalResult SoftmaxCrossEntropyOp::verify() {
+  double smoothing = getLabelSmoothing().convertToDouble();
+  if (smoothing < 0 || smoothing > 1)
+    return emitOpError("label_smoothing must lie in [0, 1], got ")
+           << smoothing;
+  return success();
+}
+
+LogicalResult BceWithLogitsOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  RankedTensorType logits = tensorOf(adaptor.getLogits());
+  if (logits != tensorOf(adaptor.getTargets()))
+    return emitOptionalError(loc, "logits ", logits, " and targets ",
+                             adaptor.getTargets().getType(),
+                             " must have the same type");
+  ArrayRef<int64_t> shape = logits.getShape();
+  if (adaptor.getReduction() != LossReduction::none)
+    shape = {};
+  types.push_back(RankedTensorType::get(shape, logits.getElementType()));
+  return success();
+}
+
+LogicalResult AccuracyOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &types) {
+  RankedTensorType logits = tensorOf(adaptor.getLogits());
+  ShapeOrError perExample = crossEntropyShape(
+      logits.getShape(), tensorOf(adaptor.getLabels()).getShape());
+  if (!perExample.ok())
+    return emitOptionalError(loc, perExample.error);
+  types.push_back(RankedTensorType::get({}, logits.getElementType()));
+  return success();
+}
+
 LogicalResult MseOp::inferReturnTypes(MLIRContext *,
                                       std::optional<Location> loc,
                                       Adaptor adaptor,

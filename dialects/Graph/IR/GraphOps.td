@@ -552,18 +552,67 @@ def Graph_SoftmaxCrossEntropyOp : Graph_Op<"softmax_cross_entropy",
   let summary = "cross-entropy of softmax(logits) against class indices";
   let description = [{
     `logits` is `[..., C]`, `labels` holds class indices of shape `[...]`.
-    Per example the loss is `logsumexp(logits) - logits[label]`; `reduction`
-    (default `mean`) averages or sums them to a scalar, or keeps them (`none`).
+    Per example the loss is `logsumexp(logits) - logits[label]`, or with
+    `label_smoothing` e the cross-entropy against the target
+    `(1 - e) * onehot(label) + e / C`. A label outside `[0, C)` (say -1)
+    masks its position: it has loss 0, no gradient, and does not count in the
+    mean. `reduction` (default `mean`) averages over unmasked positions or
+    sums to a scalar, or keeps the per-example losses (`none`).
     ```mlir
     %l = graph.softmax_cross_entropy %logits, %labels : (tensor<64x10xf32>, tensor<64xi32>) -> tensor<f32>
+    %s = graph.softmax_cross_entropy %logits, %labels reduction = sum {label_smoothing = 0.1 : f64} : (tensor<64x10xf32>, tensor<64xi32>) -> tensor<f32>
     ```
   }];
   let arguments = (ins Graph_FloatTensor:$logits, Graph_IndexTensor:$labels,
                    DefaultValuedAttr<Graph_LossReduction,
-                                     "::kiln::graph::LossReduction::mean">:$reduction);
+                                     "::kiln::graph::LossReduction::mean">:$reduction,
+                   DefaultValuedAttr<F64Attr, "0.0">:$label_smoothing);
   let results = (outs Graph_FloatTensor:$result);
   let assemblyFormat = "$logits `,` $labels (`reduction` `=` $reduction^)? "
                        "attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Builds, from graph ops, the target distribution `[..., C]` (smoothed
+    /// one-hot, zero at masked positions) and the mask `[..., 1]` (1 where
+    /// the label is in range): shared by the lowering and the VJP.
+    std::pair<::mlir::Value, ::mlir::Value>
+    buildTargetAndMask(::mlir::OpBuilder &builder);
+  }];
+}
+
+def Graph_BceWithLogitsOp : Graph_Op<"bce_with_logits",
+    [Pure, InferTypeOpAdaptor, Differentiable]> {
+  let summary = "binary cross-entropy of sigmoid(logits) against targets";
+  let description = [{
+    Elementwise `max(z, 0) - z * t + log(1 + exp(-|z|))`, which equals
+    `-t log(sigmoid(z)) - (1 - t) log(1 - sigmoid(z))` without overflow, for
+    targets `t` in [0, 1]; reduced like softmax_cross_entropy.
+    ```mlir
+    %l = graph.bce_with_logits %z, %t : (tensor<64x1xf32>, tensor<64x1xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$logits, Graph_FloatTensor:$targets,
+                   DefaultValuedAttr<Graph_LossReduction,
+                                     "::kiln::graph::LossReduction::mean">:$reduction);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$logits `,` $targets (`reduction` `=` $reduction^)? "
+                       "attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AccuracyOp : Graph_Op<"accuracy", [Pure, InferTypeOpAdaptor]> {
+  let summary = "fraction of positions whose argmax is the label";
+  let description = [{
+    `logits` is `[..., C]`, `labels` `[...]`. Positions with a label outside
+    `[0, C)` are masked, as in softmax_cross_entropy; with no unmasked
+    position the accuracy is 0. Not differentiable.
+    ```mlir
+    %a = graph.accuracy %logits, %labels : (tensor<64x10xf32>, tensor<64xi32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$logits, Graph_IndexTensor:$labels);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$logits `,` $labels attr-dict `:` "
+                       "functional-type(operands, results)";
 }
 
 def Graph_MseOp : Graph_Op<"mse",

@@ -452,21 +452,31 @@ bool ScatterAddOp::isDifferentiableOperand(unsigned index) {
 // Losses
 //===----------------------------------------------------------------------===//
 
+/// Sum of every element of `v`, a scalar.
+static Value sumAll(OpBuilder &b, Location loc, Value v) {
+  auto all = b.getDenseI64ArrayAttr(
+      llvm::to_vector(llvm::seq<int64_t>(0, tensorOf(v).getRank())));
+  return ReduceSumOp::create(b, loc, v, all, nullptr);
+}
+
+/// max(count, 1): the divisor of a mean over unmasked positions.
+static Value atLeastOne(OpBuilder &b, Location loc, Value count) {
+  return MaxOp::create(b, loc, count, scalar(b, loc, count, 1.0));
+}
+
 SmallVector<Value> SoftmaxCrossEntropyOp::buildVJP(OpBuilder &b,
                                                    ArrayRef<Value> grads) {
-  // d logits = (softmax(logits) - onehot(labels)) * g per example.
+  // d logits = (softmax(logits) * mask - target) * g per example.
   Location loc = getLoc();
-  Value logits = getLogits();
   RankedTensorType type = getLogits().getType();
-  int64_t classes = type.getShape().back();
-  Value probabilities = SoftmaxOp::create(b, loc, logits, b.getI64IntegerAttr(-1));
-  Value oneHot = OneHotOp::create(b, loc, type, getLabels(),
-                                  b.getI64IntegerAttr(classes));
-  Value diff = SubOp::create(b, loc, probabilities, oneHot);
+  auto [target, mask] = buildTargetAndMask(b);
+  Value probabilities =
+      SoftmaxOp::create(b, loc, getLogits(), b.getI64IntegerAttr(-1));
+  Value diff =
+      SubOp::create(b, loc, mul(b, loc, probabilities, mask), target);
   Value g = grads[0];
   if (getReduction() == LossReduction::mean) {
-    int64_t examples = type.getNumElements() / classes;
-    g = mul(b, loc, g, scalar(b, loc, g, 1.0 / examples));
+    g = DivOp::create(b, loc, g, atLeastOne(b, loc, sumAll(b, loc, mask)));
   } else if (getReduction() == LossReduction::none) {
     SmallVector<int64_t> kept(type.getShape());
     kept.back() = 1;
@@ -477,6 +487,24 @@ SmallVector<Value> SoftmaxCrossEntropyOp::buildVJP(OpBuilder &b,
 
 bool SoftmaxCrossEntropyOp::isDifferentiableOperand(unsigned index) {
   return index == 0;
+}
+
+SmallVector<Value> BceWithLogitsOp::buildVJP(OpBuilder &b,
+                                             ArrayRef<Value> grads) {
+  // d z = (sigmoid(z) - t) * g, d t = -z * g, per element.
+  Location loc = getLoc();
+  Value z = getLogits();
+  Value g = grads[0];
+  if (getReduction() == LossReduction::mean)
+    g = mul(b, loc, g,
+            scalar(b, loc, g, 1.0 / getLogits().getType().getNumElements()));
+  Value dz =
+      mul(b, loc, SubOp::create(b, loc, SigmoidOp::create(b, loc, z),
+                                getTargets()),
+          g);
+  Value dt = mul(b, loc, NegOp::create(b, loc, z), g);
+  return {BroadcastToOp::create(b, loc, z.getType(), dz),
+          BroadcastToOp::create(b, loc, z.getType(), dt)};
 }
 
 SmallVector<Value> MseOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
