@@ -50,6 +50,22 @@ void kiln_rng_uniform_f32(uint64_t seed, uint64_t stream, uint64_t offset,
 void kiln_rng_normal_f32(uint64_t seed, uint64_t stream, uint64_t offset,
                          float *out, size_t n, float mean, float stddev);
 
+/* Parameter initializers, all on the Philox streams above. Fan-in and
+ * fan-out are those of a weight used as x @ W with W of shape
+ * [fan_in, fan_out]. */
+void kiln_fill_f32(float *out, size_t n, float value);
+/* Uniform in +-sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010). */
+void kiln_init_glorot_uniform_f32(uint64_t seed, uint64_t stream, float *out,
+                                  size_t n, int64_t fan_in, int64_t fan_out);
+/* Normal with standard deviation sqrt(2 / fan_in) (He et al., 2015), for
+ * ReLU layers. */
+void kiln_init_kaiming_normal_f32(uint64_t seed, uint64_t stream, float *out,
+                                  size_t n, int64_t fan_in);
+/* Uniform in +-sqrt(6 / fan_in), the uniform variant with the same
+ * variance. */
+void kiln_init_kaiming_uniform_f32(uint64_t seed, uint64_t stream, float *out,
+                                   size_t n, int64_t fan_in);
+
 #ifdef __cplusplus
 }
 #endif
