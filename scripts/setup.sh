@@ -8,7 +8,7 @@ packages=(
   libclang-rt-22-dev
   flatbuffers-compiler libflatbuffers-dev
   dataset-fashion-mnist
-  cmake ninja-build g++ libgtest-dev zlib1g-dev libzstd-dev
+  cmake ninja-build g++ libgtest-dev zlib1g-dev libzstd-dev libopenblas-dev
   python3
 )
 

@@ -20,4 +20,14 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["kiln-opt", "kilnc"], tool_dirs)
+llvm_config.add_tool_substitutions(["kiln-opt", "kilnc", "kiln-gpu-compile"],
+                                  tool_dirs)
+
+# test/GPU/ptxas.mlir assembles generated PTX; without CUDA's ptxas it is
+# reported UNSUPPORTED (missing feature "ptxas").
+ptxas = "/usr/local/cuda/bin/ptxas"
+if os.path.exists(ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+else:
+    lit_config.note(ptxas + " not found: PTX assembly tests are unsupported")

@@ -20,11 +20,16 @@ def TileAndVectorize : Pass<"kiln-cpu-tile-and-vectorize",
     of a matmul) so that operands are read contiguously. It is kept whole
     when it is no longer than `vector-width`, so a row of 10 logits is one
     vector<10xf32>. Ops that cannot be vectorized (e.g. gathers) stay
-    tiled linalg and lower to scalar loops later.
+    tiled linalg and lower to scalar loops later. Ops whose result is written
+    in place into an argument (see kiln-cpu-expose-entry-points) are left
+    whole, for LLVM's loop vectorizer.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", "32",
-           "Most elements of the innermost loop in one vector">
+           "Most elements of the innermost loop in one vector">,
+    Option<"blasMinFlops", "blas-min-flops", "int64_t", "262144",
+           "Matrix products of at least this many flops are left whole for "
+           "kiln-cpu-contractions-to-blas (-1: never)">
   ];
   let dependentDialects = [
     "mlir::affine::AffineDialect", "mlir::scf::SCFDialect",
@@ -44,6 +49,33 @@ def HoistVectorTransfers : Pass<"kiln-cpu-hoist-vector-transfers",
   }];
 }
 
+def ContractionsToBlas : Pass<"kiln-cpu-contractions-to-blas",
+                              "mlir::func::FuncOp"> {
+  let summary = "Compute untiled matrix products with the runtime's sgemm";
+  let description = [{
+    After bufferization, every rank-2 f32 contraction that
+    kiln-cpu-tile-and-vectorize left whole (the large ones) becomes a call of
+    `kiln_gemm_f32(A, B, C, transpose_a, transpose_b, accumulate)`, which
+    computes op(A) @ op(B) into C on the host BLAS; the zero fill that
+    usually precedes it is dropped in favour of overwriting C. Tiled code cannot match a tuned
+    GEMM's cache blocking at these sizes; elementwise epilogues stay fused
+    in generated code.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::LLVM::LLVMDialect"];
+}
+
+def DropUpdatedResults : Pass<"kiln-cpu-drop-updated-results",
+                              "mlir::ModuleOp"> {
+  let summary = "Remove results that were written into their argument";
+  let description = [{
+    After bufferization, a public function's result marked
+    `kiln.updates = i` must be argument #i's buffer itself; it is removed
+    from the signature, since the caller already holds it. Anything else is
+    an error: the update could not be made in place.
+  }];
+}
+
 def LowerStridedCopies : Pass<"kiln-cpu-lower-strided-copies",
                               "mlir::func::FuncOp"> {
   let summary = "Turn memref.copy between strided views into loops";
@@ -58,14 +90,18 @@ def LowerStridedCopies : Pass<"kiln-cpu-lower-strided-copies",
 
 def ExposeEntryPoints : Pass<"kiln-cpu-expose-entry-points",
                              "mlir::ModuleOp"> {
-  let summary = "Make public functions callable from C";
+  let summary = "The calling convention of public functions";
   let description = [{
     Marks every public function with `llvm.emit_c_interface`, so that
     lowering to LLVM adds `_mlir_ciface_<name>`, which takes each memref as a
     pointer to its descriptor: the entry point the runtime and the JIT call.
-    Their tensor arguments become read-only for bufferization
+    Tensor arguments are read-only for bufferization
     (`bufferization.writable = false`): a caller's inputs are never
-    overwritten, even by an op that updates a tensor in place.
+    overwritten. The exception is state updated in place: a result with the
+    attribute `kiln.updates = i` is written into argument #i's buffer
+    (`bufferization.materialize_in_destination`), so an optimizer step reads
+    and writes each parameter and moment once; after bufferization
+    `kiln-cpu-drop-updated-results` removes it from the results.
   }];
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }

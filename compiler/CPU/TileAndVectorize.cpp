@@ -1,5 +1,6 @@
 //===- TileAndVectorize.cpp - Vector-sized tiles for linalg ops -----------===//
 
+#include "compiler/CPU/BlasContraction.h"
 #include "compiler/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -58,8 +59,22 @@ struct TileAndVectorizePass
     MLIRContext *context = &getContext();
     SmallVector<linalg::LinalgOp> targets;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() && !op.hasDynamicShape())
-        targets.push_back(op);
+      if (op.hasDynamicShape() ||
+          !(op.hasPureTensorSemantics() || op.hasPureBufferSemantics()))
+        return;
+      // An update written in place into the caller's buffer stays whole:
+      // scf.for tiles carrying that buffer defeat in-place bufferization
+      // (upstream reports a RaW conflict). LLVM vectorizes its plain loop.
+      // (After bufferization the same pass tiles it on buffers.)
+      if (llvm::any_of(op->getUsers(), [](Operation *user) {
+            return isa<bufferization::MaterializeInDestinationOp>(user);
+          }))
+        return;
+      std::optional<kiln::cpu::BlasContraction> blas =
+          kiln::cpu::matchBlasContraction(op);
+      if (blas && blasMinFlops >= 0 && blas->flops >= blasMinFlops)
+        return; // left whole for kiln-cpu-contractions-to-blas
+      targets.push_back(op);
     });
 
     IRRewriter rewriter(context);
@@ -96,7 +111,10 @@ struct TileAndVectorizePass
         op.emitError("could not tile for vectorization");
         return signalPassFailure();
       }
-      rewriter.replaceOp(op, tiled->replacements);
+      if (op->getNumResults())
+        rewriter.replaceOp(op, tiled->replacements);
+      else
+        rewriter.eraseOp(op); // on buffers the tiles write in place
       tiles.append(tiled->tiledOps.begin(), tiled->tiledOps.end());
     }
 

@@ -4,6 +4,7 @@
 
 #include "compiler/Autodiff/Passes.h"
 #include "compiler/CPU/Passes.h"
+#include "compiler/GPU/Passes.h"
 #include "compiler/Lowering/Passes.h"
 #include "dialects/Graph/IR/GraphDialect.h"
 
@@ -13,6 +14,8 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
 #include "llvm/Support/ErrorHandling.h"
@@ -26,9 +29,14 @@ namespace kiln {
 static constexpr const char *kCPUBufferization =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
+    // Canonicalize first: results yielded through loops must be seen as the
+    // allocations they are, so that they are written in place into the
+    // caller's buffers instead of copied there.
+    "canonicalize,kiln-cpu-drop-updated-results,"
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
     "canonicalize,buffer-deallocation-pipeline,"
-    "func.func(kiln-cpu-hoist-vector-transfers,kiln-cpu-lower-strided-copies)";
+    "func.func(kiln-cpu-hoist-vector-transfers,kiln-cpu-contractions-to-blas,"
+    "kiln-cpu-lower-strided-copies,kiln-cpu-tile-and-vectorize,canonicalize)";
 
 static constexpr const char *kCPUToLLVM =
     "func.func(convert-linalg-to-loops,lower-vector-multi-reduction,"
@@ -40,6 +48,28 @@ static constexpr const char *kCPUToLLVM =
     "convert-func-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
     "canonicalize,cse";
 
+// Fused linalg on tensors -> buffers -> one scf.parallel nest per op, mapped
+// to blocks and threads -> one outlined kernel per nest. The host functions
+// are left as straight-line allocations and gpu.launch_func.
+static constexpr const char *kGPUKernels =
+    "canonicalize,cse,kiln-gpu-read-only-inputs,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+    "canonicalize,"
+    "func.func(kiln-gpu-linalg-to-parallel-loops,kiln-gpu-map-parallel-loops,"
+    "convert-parallel-loops-to-gpu),"
+    "gpu-launch-sink-index-computations,gpu-kernel-outlining,canonicalize,cse";
+
+// Kernels -> NVVM -> PTX, once per target chip. PTX 8.0 is the first to
+// support sm_90; libdevice provides __nv_expf and the other math functions.
+static constexpr const char *kGPUToPTX =
+    "nvvm-attach-target{chip=sm_90 features=+ptx80 O=3 l=" KILN_LIBDEVICE "},"
+    "nvvm-attach-target{chip=sm_80 features=+ptx80 O=3 l=" KILN_LIBDEVICE "},"
+    "gpu.module(expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+    "convert-gpu-to-nvvm,canonicalize,cse,reconcile-unrealized-casts),"
+    "gpu-module-to-binary{format=isa}";
+
 static void addTextual(OpPassManager &pm, const char *pipeline) {
   // Textual pipelines name passes by flag: make sure they are registered.
   registerPassesAndPipelines();
@@ -47,7 +77,9 @@ static void addTextual(OpPassManager &pm, const char *pipeline) {
     llvm::report_fatal_error(llvm::Twine("malformed pipeline: ") + pipeline);
 }
 
-void buildCPUPipeline(OpPassManager &pm) {
+// The graph-level steps both targets share: differentiation, lowering to
+// linalg on tensors, fusion.
+static void addGraphToFusedLinalg(OpPassManager &pm) {
   pm.addPass(createInlinerPass());
   pm.addPass(autodiff::createValueAndGrad());
   pm.addPass(createCanonicalizerPass());
@@ -56,12 +88,28 @@ void buildCPUPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(lowering::createFuseElementwise());
+}
+
+void buildCPUPipeline(OpPassManager &pm) {
+  addGraphToFusedLinalg(pm);
+  pm.addPass(cpu::createExposeEntryPoints());
   pm.addNestedPass<func::FuncOp>(cpu::createTileAndVectorize());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addPass(cpu::createExposeEntryPoints());
   addTextual(pm, kCPUBufferization);
   addTextual(pm, kCPUToLLVM);
+}
+
+void buildGPUKernelPipeline(OpPassManager &pm) {
+  addGraphToFusedLinalg(pm);
+  addTextual(pm, kGPUKernels);
+}
+
+void buildGPUToPTXPipeline(OpPassManager &pm) { addTextual(pm, kGPUToPTX); }
+
+void buildGPUPipeline(OpPassManager &pm) {
+  buildGPUKernelPipeline(pm);
+  buildGPUToPTXPipeline(pm);
 }
 
 void registerPassesAndPipelines() {
@@ -73,11 +121,17 @@ void registerPassesAndPipelines() {
   autodiff::registerAutodiffPasses();
   lowering::registerLoweringPasses();
   cpu::registerCPUPasses();
+  gpu::registerGPUPasses();
   PassPipelineRegistration<>(
       "kiln-cpu-pipeline",
       "Graph dialect to LLVM dialect for the host CPU: lowering, fusion, "
       "vectorization, bufferization",
       buildCPUPipeline);
+  PassPipelineRegistration<>(
+      "kiln-gpu-pipeline",
+      "Graph dialect to CUDA kernels (PTX for sm_90 and sm_80) launched by "
+      "straight-line host functions",
+      buildGPUPipeline);
 }
 
 void registerDialects(DialectRegistry &registry) {
@@ -86,6 +140,9 @@ void registerDialects(DialectRegistry &registry) {
   registerAllExtensions(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  // Serializing gpu.module to PTX translates NVVM kernels to LLVM IR.
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
 }
 
 } // namespace kiln

@@ -18,6 +18,19 @@ namespace kiln {
 /// their results as trailing out-parameters.
 void buildCPUPipeline(mlir::OpPassManager &pm);
 
+/// Graph dialect -> fused linalg -> buffers -> one CUDA kernel per fused op,
+/// outlined into its own gpu.module. Public functions become straight-line
+/// sequences of memref.alloc and gpu.launch_func, taking their results as
+/// trailing out-parameters.
+void buildGPUKernelPipeline(mlir::OpPassManager &pm);
+
+/// Every gpu.module -> NVVM -> gpu.binary holding PTX for sm_90 and sm_80,
+/// with libdevice linked. Host functions are left unchanged.
+void buildGPUToPTXPipeline(mlir::OpPassManager &pm);
+
+/// The two above: `kiln-gpu-pipeline`.
+void buildGPUPipeline(mlir::OpPassManager &pm);
+
 /// Registers Kiln's passes, the upstream ones and the pipelines above under
 /// their flag names. Idempotent.
 void registerPassesAndPipelines();

@@ -2,6 +2,7 @@
 
 #include "compiler/Target/JIT.h"
 #include "compiler/Pipelines/Pipelines.h"
+#include "kiln/runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -23,8 +24,10 @@ JitModule::compile(ModuleOp module) {
     for (Type t : func.getArgumentTypes())
       if (auto r = dyn_cast<RankedTensorType>(t))
         sig.inputs.push_back(r);
-    for (Type t : func.getResultTypes())
-      if (auto r = dyn_cast<RankedTensorType>(t))
+    // Results that update an argument in place are written there.
+    for (auto [i, t] : llvm::enumerate(func.getResultTypes()))
+      if (auto r = dyn_cast<RankedTensorType>(t);
+          r && !func.getResultAttr(i, "kiln.updates"))
         sig.results.push_back(r);
   }
 
@@ -47,6 +50,15 @@ JitModule::compile(ModuleOp module) {
   if (!engine)
     return engine.takeError();
   jit->engine = std::move(*engine);
+  // Generated code calls into the runtime's C ABI; resolve it to this
+  // process's copy of the runtime.
+  jit->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("_mlir_ciface_kiln_gemm_f32")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&_mlir_ciface_kiln_gemm_f32),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   return jit;
 }
 

@@ -28,7 +28,8 @@ struct TensorRef {
 };
 
 /// The tensor types of a function's arguments and results, recorded before
-/// lowering turns them into memrefs.
+/// lowering turns them into memrefs. Results marked `kiln.updates` are
+/// written into their argument and are not listed.
 struct Signature {
   std::vector<mlir::RankedTensorType> inputs;
   std::vector<mlir::RankedTensorType> results;

@@ -43,3 +43,64 @@ func.func @second_entry(%x: f32) -> f32 {
 func.func @already_exposed() attributes {llvm.emit_c_interface, kiln.tag = 1 : i64} {
   return
 }
+
+// -----
+
+// Tensor arguments of a public function are read-only for bufferization
+// (bufferization.writable = false): a caller's inputs are never overwritten.
+// Arguments of other types get no such attribute.
+
+// CHECK-LABEL: func.func @read_only_inputs
+// CHECK-SAME: (%{{.*}}: tensor<4xf32> {bufferization.writable = false}, %{{.*}}: f32, %{{.*}}: tensor<2x3xf32> {bufferization.writable = false})
+// CHECK-SAME: -> tensor<4xf32> attributes {llvm.emit_c_interface}
+// CHECK-NOT: bufferization.materialize_in_destination
+// CHECK: return
+func.func @read_only_inputs(%x: tensor<4xf32>, %s: f32, %y: tensor<2x3xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// A result marked `kiln.updates = i` is written into argument #i's buffer
+// (bufferization.materialize_in_destination just before the return), which is
+// the only writable argument; the result stays, as does its attribute, for
+// kiln-cpu-drop-updated-results. Results that update nothing are returned
+// as they are; the results need not be in the order of the arguments.
+
+// CHECK-LABEL: func.func @updates
+// CHECK-SAME: (%[[P:.*]]: tensor<4xf32> {bufferization.writable = true}, %[[G:.*]]: tensor<4xf32> {bufferization.writable = false}, %[[M:.*]]: tensor<4xf32> {bufferization.writable = true}, %[[LR:.*]]: f32)
+// CHECK-SAME: -> (tensor<4xf32> {kiln.updates = 2 : i64}, tensor<4xf32>, tensor<4xf32> {kiln.updates = 0 : i64})
+// CHECK-SAME: attributes {llvm.emit_c_interface}
+// CHECK: %[[NEWM:.*]] = arith.addf %[[M]], %[[G]]
+// CHECK: %[[NEWP:.*]] = arith.subf %[[P]], %[[NEWM]]
+// CHECK: %[[NORM:.*]] = arith.mulf %[[NEWM]], %[[NEWM]]
+// CHECK-NEXT: %[[INM:.*]] = bufferization.materialize_in_destination %[[NEWM]] in %[[M]] : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[INP:.*]] = bufferization.materialize_in_destination %[[NEWP]] in %[[P]] : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: return %[[INM]], %[[NORM]], %[[INP]] : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+func.func @updates(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %lr: f32)
+    -> (tensor<4xf32> {kiln.updates = 2 : i64}, tensor<4xf32>, tensor<4xf32> {kiln.updates = 0 : i64}) {
+  %0 = arith.addf %m, %g : tensor<4xf32>
+  %1 = arith.subf %p, %0 : tensor<4xf32>
+  %2 = arith.mulf %0, %0 : tensor<4xf32>
+  return %0, %2, %1 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// An argument returned unchanged as its own update is materialized into
+// itself. Private functions are no entry points: their kiln.updates are
+// ignored and their arguments get no attribute.
+
+// CHECK-LABEL: func.func @unchanged
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32> {bufferization.writable = true})
+// CHECK-NEXT: %[[R:.*]] = bufferization.materialize_in_destination %[[X]] in %[[X]]
+// CHECK-NEXT: return %[[R]]
+// CHECK-LABEL: func.func private @not_an_entry
+// CHECK-SAME: (%[[Y:[^:]*]]: tensor<4xf32>) -> (tensor<4xf32> {kiln.updates = 0 : i64}) {
+// CHECK-NEXT: return %[[Y]]
+func.func @unchanged(%x: tensor<4xf32>) -> (tensor<4xf32> {kiln.updates = 0 : i64}) {
+  return %x : tensor<4xf32>
+}
+func.func private @not_an_entry(%y: tensor<4xf32>) -> (tensor<4xf32> {kiln.updates = 0 : i64}) {
+  return %y : tensor<4xf32>
+}

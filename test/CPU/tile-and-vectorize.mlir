@@ -187,20 +187,150 @@ func.func @gather_stays_linalg(%t: tensor<64x32xf32>, %i: tensor<8xi32>) -> tens
 
 // -----
 
-// Ops on buffers are left alone.
+#id = affine_map<(d0, d1) -> (d0, d1)>
 
-// CHECK-LABEL: func.func @memref_untouched
-// CHECK-NOT: scf.for
-// CHECK: linalg.generic
-// CHECK-SAME: ins(%{{.*}} : memref<4x64xf32>) outs(%{{.*}} : memref<4x64xf32>)
-func.func @memref_untouched(%x: memref<4x64xf32>, %y: memref<4x64xf32>) {
-  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+// Ops on buffers are tiled the same way, but the tiles write in place: the
+// loops carry nothing (no iter_args, no scf.yield of a value), each tile reads
+// and writes a memref.subview of the operands with vector transfers, and the
+// op is erased.
+
+// CHECK-LABEL: func.func @memref_tiled
+// CHECK-SAME: (%[[X:.*]]: memref<4x64xf32>, %[[Y:.*]]: memref<4x64xf32>)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[I:.*]] = %[[C0]] to %[[C4]] step %[[C1]] {
+// CHECK-NEXT: scf.for %[[J:.*]] = %[[C0]] to %[[C64]] step %[[C32]] {
+// CHECK-DAG: %[[XS:.*]] = memref.subview %[[X]][%[[I]], %[[J]]] [1, 32] [1, 1] : memref<4x64xf32> to memref<1x32xf32, strided<[64, 1], offset: ?>>
+// CHECK-DAG: %[[YS:.*]] = memref.subview %[[Y]][%[[I]], %[[J]]] [1, 32] [1, 1] : memref<4x64xf32> to memref<1x32xf32, strided<[64, 1], offset: ?>>
+// CHECK: %[[V:.*]] = vector.transfer_read %[[XS]][%[[C0]], %[[C0]]], %{{.*}} {in_bounds = [true, true]} : memref<1x32xf32, strided<[64, 1], offset: ?>>, vector<1x32xf32>
+// CHECK: %[[E:.*]] = math.exp %[[V]] : vector<1x32xf32>
+// CHECK: vector.transfer_write %[[E]], %[[YS]][%[[C0]], %[[C0]]] {in_bounds = [true, true]} : vector<1x32xf32>, memref<1x32xf32, strided<[64, 1], offset: ?>>
+// CHECK-NEXT: }
+// CHECK-NEXT: }
+// CHECK-NEXT: return
+// CHECK-NOT: linalg.generic
+
+// W16-LABEL: func.func @memref_tiled
+// W16-DAG: %[[C16:.*]] = arith.constant 16 : index
+// W16-DAG: %[[C64:.*]] = arith.constant 64 : index
+// W16: scf.for %{{.*}} = %{{.*}} to %[[C64]] step %[[C16]] {
+// W16: math.exp %{{.*}} : vector<1x16xf32>
+// W16: vector.transfer_write %{{.*}} : vector<1x16xf32>, memref<1x16xf32, strided<[64, 1], offset: ?>>
+func.func @memref_tiled(%x: memref<4x64xf32>, %y: memref<4x64xf32>) {
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
       ins(%x : memref<4x64xf32>) outs(%y : memref<4x64xf32>) {
   ^bb0(%in: f32, %out: f32):
     %1 = math.exp %in : f32
     linalg.yield %1 : f32
   }
   return
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// A state update on buffers (an optimizer step after bufferization): the
+// states are read from and written back into the same tiles of their own
+// buffers; a row of 10 is one vector, so one loop over rows.
+
+// CHECK-LABEL: func.func @memref_state_update
+// CHECK-SAME: (%[[G:.*]]: memref<4x10xf32>, %[[P:.*]]: memref<4x10xf32>, %[[M:.*]]: memref<4x10xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-NOT: scf.for
+// CHECK-DAG: %[[GS:.*]] = memref.subview %[[G]][%[[I]], 0] [1, 10] [1, 1]
+// CHECK-DAG: %[[PS:.*]] = memref.subview %[[P]][%[[I]], 0] [1, 10] [1, 1]
+// CHECK-DAG: %[[MS:.*]] = memref.subview %[[M]][%[[I]], 0] [1, 10] [1, 1]
+// CHECK-DAG: %[[GV:.*]] = vector.transfer_read %[[GS]]{{.*}} : memref<1x10xf32, strided<[10, 1], offset: ?>>, vector<1x10xf32>
+// CHECK-DAG: %[[PV:.*]] = vector.transfer_read %[[PS]]{{.*}} : memref<1x10xf32, strided<[10, 1], offset: ?>>, vector<1x10xf32>
+// CHECK-DAG: %[[MV:.*]] = vector.transfer_read %[[MS]]{{.*}} : memref<1x10xf32, strided<[10, 1], offset: ?>>, vector<1x10xf32>
+// CHECK-DAG: %[[NEWP:.*]] = arith.subf %[[PV]], %[[GV]] : vector<1x10xf32>
+// CHECK-DAG: %[[NEWM:.*]] = arith.addf %[[MV]], %[[GV]] : vector<1x10xf32>
+// CHECK-DAG: vector.transfer_write %[[NEWP]], %[[PS]]
+// CHECK-DAG: vector.transfer_write %[[NEWM]], %[[MS]]
+// CHECK: return
+// CHECK-NOT: linalg.generic
+func.func @memref_state_update(%g: memref<4x10xf32>, %p: memref<4x10xf32>, %m: memref<4x10xf32>) {
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%g : memref<4x10xf32>) outs(%p, %m : memref<4x10xf32>, memref<4x10xf32>) {
+  ^bb0(%gi: f32, %pi: f32, %mi: f32):
+    %1 = arith.subf %pi, %gi : f32
+    %2 = arith.addf %mi, %gi : f32
+    linalg.yield %1, %2 : f32, f32
+  }
+  return
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#rows = affine_map<(d0, d1) -> (d0)>
+
+// A reduction on buffers accumulates into a one-element view of its output.
+
+// CHECK-LABEL: func.func @memref_reduction
+// CHECK-SAME: (%[[X:.*]]: memref<4x96xf32>, %[[ACC:.*]]: memref<4xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-DAG: %[[XS:.*]] = memref.subview %[[X]][%[[I]], %[[J]]] [1, 32] [1, 1]
+// CHECK-DAG: %[[AS:.*]] = memref.subview %[[ACC]][%[[I]]] [1] [1]
+// CHECK-DAG: %[[V:.*]] = vector.transfer_read %[[XS]]{{.*}} vector<1x32xf32>
+// CHECK-DAG: %[[A:.*]] = vector.transfer_read %[[AS]]{{.*}} vector<1xf32>
+// CHECK: %[[S:.*]] = vector.multi_reduction <add>, %[[V]], %[[A]] [1] : vector<1x32xf32> to vector<1xf32>
+// CHECK: vector.transfer_write %[[S]], %[[AS]]
+// CHECK-NOT: linalg.generic
+func.func @memref_reduction(%x: memref<4x96xf32>, %acc: memref<4xf32>) {
+  linalg.generic {indexing_maps = [#id, #rows], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x96xf32>) outs(%acc : memref<4xf32>) {
+  ^bb0(%in: f32, %a: f32):
+    %1 = arith.addf %in, %a : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// A tensor op whose result is materialized into an argument (an in-place
+// state update, see kiln-cpu-expose-entry-points) is left whole: tiles
+// carrying that tensor through scf.for would defeat in-place bufferization.
+// The op that computes its input is still tiled and vectorized.
+
+// CHECK-LABEL: func.func @update_stays_whole
+// CHECK-SAME: (%[[G:.*]]: tensor<4x64xf32>, %[[P:.*]]: tensor<4x64xf32> {bufferization.writable = true})
+// CHECK: %[[SCALED:.*]] = scf.for
+// CHECK: math.exp %{{.*}} : vector<1x32xf32>
+// CHECK: scf.yield
+// CHECK-NOT: scf.for
+// CHECK-NOT: vector.
+// CHECK: %[[NEW:.*]] = linalg.generic {{.*}} ins(%[[SCALED]] : tensor<4x64xf32>) outs(%[[P]] : tensor<4x64xf32>)
+// CHECK: arith.subf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[W:.*]] = bufferization.materialize_in_destination %[[NEW]] in %[[P]]
+// CHECK: return %[[W]]
+func.func @update_stays_whole(%g: tensor<4x64xf32>, %p: tensor<4x64xf32> {bufferization.writable = true}) -> tensor<4x64xf32> {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %scaled = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%g : tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %1 = math.exp %in : f32
+    linalg.yield %1 : f32
+  } -> tensor<4x64xf32>
+  %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%scaled : tensor<4x64xf32>) outs(%p : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %1 = arith.subf %out, %in : f32
+    linalg.yield %1 : f32
+  } -> tensor<4x64xf32>
+  %1 = bufferization.materialize_in_destination %0 in %p : (tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<4x64xf32>
+  return %1 : tensor<4x64xf32>
 }
 
 // -----

@@ -115,6 +115,7 @@ const UnaryOp kUnaryOps[] = {
     {"abs", [](double x) { return std::abs(x); }, false, false},
     {"exp", [](double x) { return std::exp(x); }, true, false},
     {"log", [](double x) { return std::log(x); }, true, true},
+    {"log1p", [](double x) { return std::log1p(x); }, true, true},
     {"sqrt", [](double x) { return std::sqrt(x); }, true, true},
     {"rsqrt", ref::rsqrt, true, true},
     {"tanh", [](double x) { return std::tanh(x); }, true, false},

@@ -216,7 +216,7 @@ TEST_P(GradientTest, MatchesCentralDifferences) {
 
 const char *unaryOps[] = {"neg", "abs",  "exp",     "tanh", "sigmoid",
                           "relu", "gelu", "erf"};
-const char *positiveUnaryOps[] = {"log", "sqrt", "rsqrt"};
+const char *positiveUnaryOps[] = {"log", "log1p", "sqrt", "rsqrt"};
 
 std::vector<GradCase> cases() {
   std::vector<GradCase> all;

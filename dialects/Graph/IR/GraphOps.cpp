@@ -395,6 +395,16 @@ LogicalResult ArgmaxOp::verify() {
     return emitOpError("result shape ")
            << formatShape(getType().getShape()) << " should be "
            << formatShape(expected.shape);
+  // Every index along the axis must fit the result as a signed value.
+  int64_t axis = normalizeAxes({static_cast<int64_t>(getAxis())}, in.getRank())
+                     .shape.front();
+  int64_t size = in.getDimSize(axis);
+  Type indexType = getType().getElementType();
+  unsigned width = indexType.getIntOrFloatBitWidth();
+  if (!ShapedType::isDynamic(size) && width < 64 &&
+      size - 1 > (int64_t{1} << (width - 1)) - 1)
+    return emitOpError("result element type ")
+           << indexType << " cannot hold index " << size - 1;
   return success();
 }
 
@@ -475,12 +485,18 @@ LogicalResult ClipByGlobalNormOp::inferReturnTypes(
     return emitOptionalError(loc, "needs at least one gradient");
   if (failed(sameElementTypes(loc, adaptor.getGrads())))
     return failure();
-  if (adaptor.getMaxNorm().convertToDouble() <= 0)
-    return emitOptionalError(loc, "max_norm must be positive");
+  // max_norm is not read here: the custom parser infers the result types
+  // before the attribute dictionary becomes properties.
   for (Value g : adaptor.getGrads())
     types.push_back(g.getType());
   types.push_back(RankedTensorType::get(
       {}, tensorOf(adaptor.getGrads().front()).getElementType()));
+  return success();
+}
+
+LogicalResult ClipByGlobalNormOp::verify() {
+  if (getMaxNorm().convertToDouble() <= 0)
+    return emitOpError("max_norm must be positive");
   return success();
 }
 
@@ -503,9 +519,15 @@ LogicalResult LrScheduleOp::verify() {
   case ScheduleKind::infinite:
     if (static_cast<int64_t>(getCooldownSteps()) <= 0)
       return emitOpError("an infinite schedule needs cooldown_steps > 0");
-    if (static_cast<int64_t>(getAnnealStart()) > 0 &&
-        static_cast<int64_t>(getAnnealSteps()) <= 0)
+    if (static_cast<int64_t>(getAnnealStart()) <= 0)
+      break;
+    if (static_cast<int64_t>(getAnnealSteps()) <= 0)
       return emitOpError("an anneal needs anneal_steps > 0");
+    // The anneal multiplies by (final_lr / constant_lr) ^ progress.
+    if (getConstantLr().convertToDouble() <= 0 ||
+        getFinalLr().convertToDouble() <= 0)
+      return emitOpError("an exponential anneal needs constant_lr > 0 and "
+                         "final_lr > 0");
     break;
   case ScheduleKind::constant:
   case ScheduleKind::inverse_sqrt:

@@ -135,6 +135,8 @@ def Graph_NegOp : Graph_UnaryOp<"neg", "-x", Graph_Tensor>;
 def Graph_AbsOp : Graph_UnaryOp<"abs", "|x|", Graph_Tensor>;
 def Graph_ExpOp : Graph_UnaryOp<"exp", "e^x", Graph_FloatTensor>;
 def Graph_LogOp : Graph_UnaryOp<"log", "natural logarithm", Graph_FloatTensor>;
+def Graph_Log1pOp : Graph_UnaryOp<"log1p",
+    "log(1 + x), accurate for small x", Graph_FloatTensor>;
 def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "square root", Graph_FloatTensor>;
 def Graph_RsqrtOp : Graph_UnaryOp<"rsqrt", "1 / sqrt(x)", Graph_FloatTensor>;
 def Graph_TanhOp : Graph_UnaryOp<"tanh", "hyperbolic tangent", Graph_FloatTensor>;
@@ -502,6 +504,7 @@ def Graph_ClipByGlobalNormOp : Graph_Op<"clip_by_global_norm",
   let results = (outs Variadic<Graph_FloatTensor>:$clipped,
                       Graph_Scalar:$norm);
   let assemblyFormat = "$grads attr-dict `:` type($grads)";
+  let hasVerifier = 1;
 }
 
 def Graph_LrScheduleOp : Graph_Op<"lr_schedule",

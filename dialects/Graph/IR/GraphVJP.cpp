@@ -206,6 +206,13 @@ SmallVector<Value> LogOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   return {DivOp::create(b, getLoc(), grads[0], getInput())};
 }
 
+SmallVector<Value> Log1pOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  Location loc = getLoc();
+  Value onePlus =
+      AddOp::create(b, loc, getInput(), scalar(b, loc, getInput(), 1.0));
+  return {DivOp::create(b, loc, grads[0], onePlus)};
+}
+
 SmallVector<Value> SqrtOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   Location loc = getLoc();
   Value half = mul(b, loc, grads[0], scalar(b, loc, grads[0], 0.5));

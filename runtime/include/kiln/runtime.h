@@ -30,6 +30,31 @@ uint32_t kiln_runtime_abi_version(void);
 void *kiln_buffer_alloc(size_t bytes);
 void kiln_buffer_free(void *buffer);
 
+/* A rank-2 float buffer as compiled code describes it (an MLIR memref
+ * descriptor): element (i, j) is at aligned[offset + i*strides[0] +
+ * j*strides[1]]. */
+typedef struct kiln_memref2d_f32 {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+} kiln_memref2d_f32;
+
+/* c = op(a) @ op(b), or c += op(a) @ op(b) when `accumulate` is set, op
+ * transposing when its flag is set: the large matrix products of compiled
+ * steps, on the host's BLAS. Compiled code calls it by its C-interface name.
+ * Any strides are accepted; BLAS is used when each operand has a unit
+ * stride in one dimension. */
+void _mlir_ciface_kiln_gemm_f32(const kiln_memref2d_f32 *a,
+                                const kiln_memref2d_f32 *b,
+                                const kiln_memref2d_f32 *c, int8_t transpose_a,
+                                int8_t transpose_b, int8_t accumulate);
+
+/* Threads the BLAS may use (default 1: the runtime parallelizes across
+ * kernels itself, and never stacks BLAS threads on top). */
+void kiln_gemm_set_threads(int threads);
+
 /* Counter-based random numbers (Philox4x32-10). A draw is a pure function of
  * (seed, stream, counter): element i of a fill uses counter `offset + i`, so
  * values never depend on thread count, and resuming needs only the counter.

@@ -1,0 +1,25 @@
+//===- BlasContraction.h - Matrix products that go to BLAS ------*- C++ -*-===//
+
+#ifndef KILN_COMPILER_CPU_BLASCONTRACTION_H
+#define KILN_COMPILER_CPU_BLASCONTRACTION_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace kiln::cpu {
+
+/// A linalg op computing C += op(A) @ op(B) over rank-2 f32 operands.
+struct BlasContraction {
+  bool transposeA, transposeB;
+  int64_t flops;
+};
+
+/// Matches a contraction that a single sgemm call can compute: loops
+/// (m, n, k), C indexed (m, n), A by (m, k) or (k, m), B by (k, n) or (n, k),
+/// a multiply-accumulate body, f32 elements.
+std::optional<BlasContraction> matchBlasContraction(mlir::linalg::LinalgOp op);
+
+} // namespace kiln::cpu
+
+#endif // KILN_COMPILER_CPU_BLASCONTRACTION_H

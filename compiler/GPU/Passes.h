@@ -1,0 +1,24 @@
+//===- Passes.h - Passes of the GPU phase -----------------------*- C++ -*-===//
+
+#ifndef KILN_COMPILER_GPU_PASSES_H
+#define KILN_COMPILER_GPU_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace kiln::gpu {
+
+#define GEN_PASS_DECL
+#include "compiler/GPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/GPU/Passes.h.inc"
+
+} // namespace kiln::gpu
+
+#endif // KILN_COMPILER_GPU_PASSES_H

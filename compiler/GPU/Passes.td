@@ -1,0 +1,61 @@
+//===- Passes.td - Passes of the GPU phase -----------------*- tablegen -*-===//
+//
+// The GPU phase turns fused linalg on buffers into scf.parallel nests mapped
+// to CUDA blocks and threads; upstream passes then outline them as kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_GPU_PASSES
+#define KILN_COMPILER_GPU_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def ReadOnlyInputs : Pass<"kiln-gpu-read-only-inputs", "mlir::ModuleOp"> {
+  let summary = "Keep bufferization from writing into a caller's inputs";
+  let description = [{
+    Marks the tensor arguments of public functions
+    `bufferization.writable = false`, so that an op updating a tensor in
+    place (insert_slice, scatter_add) copies an input instead of overwriting
+    the caller's device buffer.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
+def LinalgToParallelLoops : Pass<"kiln-gpu-linalg-to-parallel-loops",
+                                 "mlir::func::FuncOp"> {
+  let summary = "Lower every linalg op on buffers to one scf.parallel nest";
+  let description = [{
+    Each linalg op (and each memref.copy, as a linalg.copy) becomes one
+    scf.parallel over its parallel loops, which become one GPU kernel, with
+    its reduction loops as sequential scf.for inside: one thread per output
+    element, so reductions are deterministic and need no atomics. Parallel
+    loops are first interchanged to the outside, so that a reduction over a
+    leading dimension does not leave a host loop around a kernel; an op
+    without parallel loops (a full reduction, a scalar fill) is wrapped in a
+    one-trip scf.parallel, i.e. a kernel of one thread.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def MapParallelLoops : Pass<"kiln-gpu-map-parallel-loops",
+                            "mlir::func::FuncOp"> {
+  let summary = "Tile outermost scf.parallel nests into blocks of threads";
+  let description = [{
+    Every outermost scf.parallel with constant bounds is tiled into a loop
+    over blocks and a loop over the threads of a block, with guards where a
+    tile overhangs, and annotated with the mapping that
+    `convert-parallel-loops-to-gpu` reads. The innermost dimension maps to
+    x, so that consecutive threads of a warp touch consecutive elements; up
+    to `threads-per-block` threads are spread over the three innermost
+    dimensions, innermost first. Dimensions beyond the third become
+    sequential loops inside each thread.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", "256",
+           "Most threads in one block">
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect"];
+}
+
+#endif // KILN_COMPILER_GPU_PASSES

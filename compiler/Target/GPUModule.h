@@ -1,0 +1,97 @@
+//===- GPUModule.h - Kernels and launch lists of a graph module -*- C++ -*-===//
+//
+// Runs the GPU pipeline on a graph-dialect module and describes what a host
+// must do to call each public function: which device buffers to allocate,
+// which kernels to launch in which order with which operands, and the PTX of
+// every kernel. The pipeline leaves each public function as a straight-line
+// sequence of allocations and gpu.launch_func; this reads it back. It is the
+// test harness's runtime, not Kiln's final one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_TARGET_GPUMODULE_H
+#define KILN_COMPILER_TARGET_GPUMODULE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+/// Device memory a function needs for one call.
+struct DeviceBuffer {
+  enum class Role { Input, Result, Temporary };
+  Role role;
+  /// Position among the function's inputs, results or temporaries.
+  unsigned index;
+  int64_t bytes;
+};
+
+/// One operand of a launch, in the order of the kernel's operands. A buffer
+/// operand is passed as a memref descriptor: allocated and aligned pointer
+/// (both the buffer's base), offset, sizes, strides, all in elements.
+struct KernelOperand {
+  enum class Kind { Buffer, Scalar };
+  Kind kind;
+  /// Buffer: index into GPUFunction::buffers, the view the kernel sees and
+  /// what it does with it.
+  unsigned buffer = 0;
+  int64_t offset = 0;
+  std::vector<int64_t> sizes, strides;
+  bool reads = false, writes = false;
+  /// Scalar: a constant's bits, `bytes` wide (index is 8).
+  uint64_t bits = 0;
+  unsigned bytes = 0;
+};
+
+struct KernelLaunch {
+  /// The gpu.binary holding the kernel (one PTX module) and the kernel's
+  /// name inside it.
+  std::string module, kernel;
+  std::array<int64_t, 3> grid, block;
+  std::vector<KernelOperand> operands;
+};
+
+struct GPUFunction {
+  /// The tensor types of the inputs and results, before lowering.
+  std::vector<mlir::RankedTensorType> inputs, results;
+  /// Inputs, then results, then temporaries.
+  std::vector<DeviceBuffer> buffers;
+  std::vector<KernelLaunch> launches;
+};
+
+class GPUModule {
+public:
+  /// Lowers `module` (graph dialect, public funcs over static tensors) with
+  /// the GPU pipeline. The module is changed in place.
+  static llvm::Expected<GPUModule> compile(mlir::ModuleOp module);
+
+  const GPUFunction *function(llvm::StringRef name) const;
+
+  /// The PTX of a kernel module for `chip` ("sm_90", "sm_80"), or null.
+  const std::string *ptx(llvm::StringRef module, llvm::StringRef chip) const;
+
+  /// Kernel module -> chip -> PTX.
+  const llvm::StringMap<llvm::StringMap<std::string>> &allPTX() const {
+    return ptxByModule;
+  }
+
+  /// The launch lists, one line per buffer and launch operand.
+  void print(llvm::raw_ostream &os) const;
+
+private:
+  llvm::StringMap<GPUFunction> functions;
+  std::vector<std::string> functionOrder;
+  llvm::StringMap<llvm::StringMap<std::string>> ptxByModule;
+};
+
+} // namespace kiln
+
+#endif // KILN_COMPILER_TARGET_GPUMODULE_H
