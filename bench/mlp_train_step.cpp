@@ -73,8 +73,8 @@ double gemmFloorUs(int repeats) {
       const Gemm &g = gemms[i];
       cblas_sgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans,
                   g.tb ? CblasTrans : CblasNoTrans, g.m, g.n, g.k, 1.0f,
-                  a[i].data(), g.ta ? g.m : g.k, b[i].data(),
-                  g.tb ? g.k : g.n, 1.0f, c[i].data(), g.n);
+                  a[i].data(), g.ta ? g.m : g.k, b[i].data(), g.tb ? g.k : g.n,
+                  1.0f, c[i].data(), g.n);
     }
   };
   for (int i = 0; i < 20; ++i)
@@ -116,8 +116,8 @@ int main(int argc, char **argv) {
     shapes.push_back({out});
   }
   for (size_t i = 0; i < shapes.size(); ++i) {
-    size_t n = shapes[i].size() == 2 ? shapes[i][0] * shapes[i][1]
-                                     : shapes[i][0];
+    size_t n =
+        shapes[i].size() == 2 ? shapes[i][0] * shapes[i][1] : shapes[i][0];
     std::vector<float> p(n, 0.0f);
     if (shapes[i].size() == 2)
       kiln_init_kaiming_normal_f32(3, i, p.data(), n, shapes[i][0]);

@@ -100,9 +100,8 @@ private:
     SmallVector<Value> resultGrads;
     for (Value r : forwardOp->getResults()) {
       Value g = grads.lookup(r);
-      resultGrads.push_back(g ? g
-                              : zerosOf(builder, forwardOp->getLoc(),
-                                        r.getType()));
+      resultGrads.push_back(
+          g ? g : zerosOf(builder, forwardOp->getLoc(), r.getType()));
     }
     SmallVector<Value> operandGrads =
         differentiable.buildVJP(builder, resultGrads);
@@ -129,9 +128,8 @@ private:
     // The copy keeps the location of the user's op in the callee.
     InFlightDiagnostic diag =
         mlir::emitError(forwardOp->getLoc())
-        << "cannot differentiate through '" << forwardOp->getName()
-        << "': it " << why
-        << " on the path from a differentiated argument to the loss";
+        << "cannot differentiate through '" << forwardOp->getName() << "': it "
+        << why << " on the path from a differentiated argument to the loss";
     diag.attachNote(op.getLoc())
         << "gradient requested here; wrap the value in graph.stop_gradient "
            "if no gradient should flow";

@@ -22,10 +22,9 @@ std::optional<BlasContraction> matchBlasContraction(linalg::LinalgOp op) {
   }
   MLIRContext *context = op.getContext();
   auto map = [&](unsigned a, unsigned b) {
-    return AffineMap::get(3, 0,
-                          {getAffineDimExpr(a, context),
-                           getAffineDimExpr(b, context)},
-                          context);
+    return AffineMap::get(
+        3, 0, {getAffineDimExpr(a, context), getAffineDimExpr(b, context)},
+        context);
   };
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   if (maps[2] != map(0, 1))

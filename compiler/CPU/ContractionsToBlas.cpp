@@ -68,7 +68,8 @@ struct ContractionsToBlasPass
     });
     if (ops.empty())
       return;
-    func::FuncOp gemm = declareGemm(getOperation()->getParentOfType<ModuleOp>());
+    func::FuncOp gemm =
+        declareGemm(getOperation()->getParentOfType<ModuleOp>());
     MemRefType view = anyView(&getContext());
     for (auto [op, blas] : ops) {
       OpBuilder b(op);

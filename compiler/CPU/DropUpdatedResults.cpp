@@ -27,8 +27,7 @@ struct DropUpdatedResultsPass
         auto target = func.getResultAttrOfType<IntegerAttr>(r, kUpdates);
         if (!target)
           continue;
-        if (target.getInt() < 0 ||
-            target.getInt() >= func.getNumArguments() ||
+        if (target.getInt() < 0 || target.getInt() >= func.getNumArguments() ||
             ret.getOperand(r) != func.getArgument(target.getInt())) {
           func.emitError("result #")
               << r << " could not be computed in place into argument #"

@@ -22,8 +22,7 @@ struct ExposeEntryPointsPass
     : kiln::cpu::impl::ExposeEntryPointsBase<ExposeEntryPointsPass> {
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>())
-      if (func.isPublic() && !func.isExternal() &&
-          failed(expose(func)))
+      if (func.isPublic() && !func.isExternal() && failed(expose(func)))
         return signalPassFailure();
   }
 

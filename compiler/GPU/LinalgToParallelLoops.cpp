@@ -25,8 +25,8 @@ SmallVector<unsigned> parallelLoopsFirst(linalg::LinalgOp op) {
   return order;
 }
 
-FailureOr<linalg::LinalgOp> interchangeParallelLoopsOutward(
-    RewriterBase &rewriter, linalg::LinalgOp op) {
+FailureOr<linalg::LinalgOp>
+interchangeParallelLoopsOutward(RewriterBase &rewriter, linalg::LinalgOp op) {
   SmallVector<unsigned> order = parallelLoopsFirst(op);
   if (llvm::equal(order, llvm::seq<unsigned>(0, order.size())))
     return op;
@@ -57,8 +57,7 @@ void wrapInOneTripParallelLoop(RewriterBase &rewriter, Operation *op) {
   rewriter.moveOpBefore(op, loop.getBody()->getTerminator());
 }
 
-LogicalResult lowerToParallelNest(RewriterBase &rewriter,
-                                  linalg::LinalgOp op) {
+LogicalResult lowerToParallelNest(RewriterBase &rewriter, linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics())
     return op.emitOpError("expected buffer semantics on the GPU path");
   FailureOr<linalg::LinalgOp> ordered =

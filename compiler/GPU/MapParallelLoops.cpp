@@ -54,8 +54,8 @@ LogicalResult mapToBlocksAndThreads(scf::ParallelOp loop,
                                     int64_t threadsPerBlock) {
   unsigned rank = loop.getNumLoops();
   SmallVector<int64_t> trips;
-  for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
-                                       loop.getUpperBound(), loop.getStep())) {
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
     std::optional<int64_t> l = getConstantIntValue(lb);
     std::optional<int64_t> u = getConstantIntValue(ub);
     std::optional<int64_t> s = getConstantIntValue(step);

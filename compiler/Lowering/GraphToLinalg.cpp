@@ -17,7 +17,6 @@
 
 #include <cmath>
 
-
 namespace kiln::lowering {
 #define GEN_PASS_DEF_LOWERGRAPHTOLINALG
 #include "compiler/Lowering/Passes.h.inc"
@@ -94,10 +93,10 @@ Value lowestOf(OpBuilder &b, Location loc, Type type) {
 
 /// Fold of `input` over `axes` into a tensor without them (keepdims is
 /// applied by the caller through a reshape).
-Value buildReduction(OpBuilder &b, Location loc, Value input,
-                     ArrayRef<int64_t> axes, Value identity,
-                     function_ref<Value(OpBuilder &, Location, Value, Value)>
-                         combine) {
+Value buildReduction(
+    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+    Value identity,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   RankedTensorType inType = tensorOf(input);
   MLIRContext *context = b.getContext();
   SmallVector<int64_t> outShape;
@@ -164,8 +163,7 @@ template <typename Op> struct Scalar;
 
 #define KILN_SCALAR_BINARY(Op, FloatOp, IntOp)                                 \
   template <> struct Scalar<graph::Op> {                                       \
-    static Value build(graph::Op, OpBuilder &b, Location loc,                  \
-                       ValueRange in) {                                        \
+    static Value build(graph::Op, OpBuilder &b, Location loc, ValueRange in) { \
       if (isFloat(in[0].getType()))                                            \
         return arith::FloatOp::create(b, loc, in[0], in[1]);                   \
       return arith::IntOp::create(b, loc, in[0], in[1]);                       \
@@ -181,8 +179,7 @@ KILN_SCALAR_BINARY(MinOp, MinimumFOp, MinSIOp)
 
 #define KILN_SCALAR_FLOAT_UNARY(Op, MathOp)                                    \
   template <> struct Scalar<graph::Op> {                                       \
-    static Value build(graph::Op, OpBuilder &b, Location loc,                  \
-                       ValueRange in) {                                        \
+    static Value build(graph::Op, OpBuilder &b, Location loc, ValueRange in) { \
       return math::MathOp::create(b, loc, in[0]);                              \
     }                                                                          \
   };
@@ -203,12 +200,11 @@ template <> struct Scalar<graph::Log1pOp> {
     Value one = floatConstant(b, loc, x.getType(), 1.0);
     Value u = arith::AddFOp::create(b, loc, one, x);
     Value uMinusOne = arith::SubFOp::create(b, loc, u, one);
-    Value scaled = arith::MulFOp::create(
-        b, loc, math::LogOp::create(b, loc, u),
-        arith::DivFOp::create(b, loc, x, uMinusOne));
+    Value scaled =
+        arith::MulFOp::create(b, loc, math::LogOp::create(b, loc, u),
+                              arith::DivFOp::create(b, loc, x, uMinusOne));
     Value exact = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                        uMinusOne,
-                                        zeroOf(b, loc, x.getType()));
+                                        uMinusOne, zeroOf(b, loc, x.getType()));
     return arith::SelectOp::create(b, loc, exact, x, scaled);
   }
 };
@@ -234,8 +230,8 @@ template <> struct Scalar<graph::AbsOp> {
       return math::AbsFOp::create(b, loc, in[0]);
     // max(x, 0 - x) rather than math.absi, which convert-math-to-llvm cannot
     // lower once vectorized to more than one dimension (vector<1x2xi32>).
-    Value negated = arith::SubIOp::create(
-        b, loc, zeroOf(b, loc, in[0].getType()), in[0]);
+    Value negated =
+        arith::SubIOp::create(b, loc, zeroOf(b, loc, in[0].getType()), in[0]);
     return arith::MaxSIOp::create(b, loc, in[0], negated);
   }
 };
@@ -264,11 +260,11 @@ template <> struct Scalar<graph::GeluOp> {
     Type t = in[0].getType();
     Value scaled = arith::MulFOp::create(
         b, loc, in[0], floatConstant(b, loc, t, 0.70710678118654752440));
-    Value onePlusErf = arith::AddFOp::create(
-        b, loc, floatConstant(b, loc, t, 1.0),
-        math::ErfOp::create(b, loc, scaled));
-    Value half = arith::MulFOp::create(b, loc, in[0],
-                                       floatConstant(b, loc, t, 0.5));
+    Value onePlusErf =
+        arith::AddFOp::create(b, loc, floatConstant(b, loc, t, 1.0),
+                              math::ErfOp::create(b, loc, scaled));
+    Value half =
+        arith::MulFOp::create(b, loc, in[0], floatConstant(b, loc, t, 0.5));
     return arith::MulFOp::create(b, loc, half, onePlusErf);
   }
 };
@@ -281,23 +277,47 @@ template <> struct Scalar<graph::CompareOp> {
     if (isFloat(in[0].getType())) {
       arith::CmpFPredicate f = arith::CmpFPredicate::OEQ;
       switch (p) {
-      case ComparePredicate::eq: f = arith::CmpFPredicate::OEQ; break;
-      case ComparePredicate::ne: f = arith::CmpFPredicate::UNE; break;
-      case ComparePredicate::lt: f = arith::CmpFPredicate::OLT; break;
-      case ComparePredicate::le: f = arith::CmpFPredicate::OLE; break;
-      case ComparePredicate::gt: f = arith::CmpFPredicate::OGT; break;
-      case ComparePredicate::ge: f = arith::CmpFPredicate::OGE; break;
+      case ComparePredicate::eq:
+        f = arith::CmpFPredicate::OEQ;
+        break;
+      case ComparePredicate::ne:
+        f = arith::CmpFPredicate::UNE;
+        break;
+      case ComparePredicate::lt:
+        f = arith::CmpFPredicate::OLT;
+        break;
+      case ComparePredicate::le:
+        f = arith::CmpFPredicate::OLE;
+        break;
+      case ComparePredicate::gt:
+        f = arith::CmpFPredicate::OGT;
+        break;
+      case ComparePredicate::ge:
+        f = arith::CmpFPredicate::OGE;
+        break;
       }
       return arith::CmpFOp::create(b, loc, f, in[0], in[1]);
     }
     arith::CmpIPredicate i = arith::CmpIPredicate::eq;
     switch (p) {
-    case ComparePredicate::eq: i = arith::CmpIPredicate::eq; break;
-    case ComparePredicate::ne: i = arith::CmpIPredicate::ne; break;
-    case ComparePredicate::lt: i = arith::CmpIPredicate::slt; break;
-    case ComparePredicate::le: i = arith::CmpIPredicate::sle; break;
-    case ComparePredicate::gt: i = arith::CmpIPredicate::sgt; break;
-    case ComparePredicate::ge: i = arith::CmpIPredicate::sge; break;
+    case ComparePredicate::eq:
+      i = arith::CmpIPredicate::eq;
+      break;
+    case ComparePredicate::ne:
+      i = arith::CmpIPredicate::ne;
+      break;
+    case ComparePredicate::lt:
+      i = arith::CmpIPredicate::slt;
+      break;
+    case ComparePredicate::le:
+      i = arith::CmpIPredicate::sle;
+      break;
+    case ComparePredicate::gt:
+      i = arith::CmpIPredicate::sgt;
+      break;
+    case ComparePredicate::ge:
+      i = arith::CmpIPredicate::sge;
+      break;
     }
     return arith::CmpIOp::create(b, loc, i, in[0], in[1]);
   }
@@ -326,8 +346,7 @@ template <> struct Scalar<graph::BroadcastToOp> {
   }
 };
 
-template <typename Op>
-struct ElementwiseLowering : OpConversionPattern<Op> {
+template <typename Op> struct ElementwiseLowering : OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
   LogicalResult
   matchAndRewrite(Op op, typename Op::Adaptor adaptor,
@@ -388,26 +407,24 @@ struct MatmulLowering : OpConversionPattern<graph::MatmulOp> {
     Type elementType = resultType.getElementType();
     Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
                                           elementType);
-    Value init =
-        linalg::FillOp::create(rewriter, loc, zeroOf(rewriter, loc, elementType),
-                               empty)
-            .getResult(0);
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, zeroOf(rewriter, loc, elementType), empty)
+                     .getResult(0);
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, resultType, ValueRange{adaptor.getLhs(), adaptor.getRhs()},
-        init, ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
+        rewriter, loc, resultType,
+        ValueRange{adaptor.getLhs(), adaptor.getRhs()}, init,
+        ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-          linalg::YieldOp::create(b, l,
-                                  arith::AddFOp::create(b, l, args[2], product)
-                                      .getResult());
+          linalg::YieldOp::create(
+              b, l, arith::AddFOp::create(b, l, args[2], product).getResult());
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
 };
 
-template <typename Op>
-struct ReduceLowering : OpConversionPattern<Op> {
+template <typename Op> struct ReduceLowering : OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
   LogicalResult
   matchAndRewrite(Op op, typename Op::Adaptor adaptor,
@@ -431,8 +448,7 @@ struct ReduceLowering : OpConversionPattern<Op> {
           return f ? arith::AddFOp::create(b, l, x, acc).getResult()
                    : arith::AddIOp::create(b, l, x, acc).getResult();
         });
-    rewriter.replaceOp(op,
-                       buildReshape(rewriter, loc, reduced, op.getType()));
+    rewriter.replaceOp(op, buildReshape(rewriter, loc, reduced, op.getType()));
     return success();
   }
 };
@@ -442,8 +458,7 @@ struct ReduceLowering : OpConversionPattern<Op> {
 //===----------------------------------------------------------------------===//
 
 /// A scalar constant tensor<T> of `value`.
-Value scalarTensor(OpBuilder &b, Location loc, Type elementType,
-                   double value) {
+Value scalarTensor(OpBuilder &b, Location loc, Type elementType, double value) {
   auto type = RankedTensorType::get({}, elementType);
   return graph::ConstantOp::create(
       b, loc, DenseElementsAttr::get(type, b.getFloatAttr(elementType, value)));
@@ -461,9 +476,9 @@ struct ReduceMeanLowering : OpConversionPattern<graph::ReduceMeanOp> {
     int64_t count = 1;
     for (int64_t a : axes.shape)
       count *= inType.getDimSize(a);
-    Value sum = graph::ReduceSumOp::create(rewriter, loc, adaptor.getInput(),
-                                           op.getAxesAttr(),
-                                           op.getKeepdimsAttr());
+    Value sum =
+        graph::ReduceSumOp::create(rewriter, loc, adaptor.getInput(),
+                                   op.getAxesAttr(), op.getKeepdimsAttr());
     rewriter.replaceOpWithNewOp<graph::MulOp>(
         op, sum,
         scalarTensor(rewriter, loc, inType.getElementType(), 1.0 / count));
@@ -482,15 +497,15 @@ Value keptSum(OpBuilder &b, Location loc, Value x, int64_t axis) {
                                     b.getUnitAttr());
 }
 
-template <typename Op>
-struct SoftmaxLowering : OpConversionPattern<Op> {
+template <typename Op> struct SoftmaxLowering : OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
   LogicalResult
   matchAndRewrite(Op op, typename Op::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value x = adaptor.getInput();
-    int64_t axis = graph::normalizeAxes({static_cast<int64_t>(op.getAxis())}, tensorOf(x).getRank())
+    int64_t axis = graph::normalizeAxes({static_cast<int64_t>(op.getAxis())},
+                                        tensorOf(x).getRank())
                        .shape.front();
     Value shifted =
         graph::SubOp::create(rewriter, loc, x, keptMax(rewriter, loc, x, axis));
@@ -547,14 +562,14 @@ struct SoftmaxCrossEntropyLowering
         keptSum(rewriter, loc, graph::ExpOp::create(rewriter, loc, shifted),
                 axis));
     auto [target, mask] = op.buildTargetAndMask(rewriter);
-    Value picked = keptSum(
-        rewriter, loc, graph::MulOp::create(rewriter, loc, target, shifted),
-        axis);
+    Value picked =
+        keptSum(rewriter, loc,
+                graph::MulOp::create(rewriter, loc, target, shifted), axis);
     Value kept = graph::SubOp::create(
         rewriter, loc, graph::MulOp::create(rewriter, loc, mask, logSum),
         picked);
-    auto perExampleType = RankedTensorType::get(
-        logitsType.getShape().drop_back(), elementType);
+    auto perExampleType =
+        RankedTensorType::get(logitsType.getShape().drop_back(), elementType);
     Value perExample =
         graph::ReshapeOp::create(rewriter, loc, perExampleType, kept);
     rewriter.replaceOp(
@@ -576,9 +591,9 @@ struct BceWithLogitsLowering : OpConversionPattern<graph::BceWithLogitsOp> {
                                         graph::AbsOp::create(rewriter, loc, z));
     Value softplus = graph::Log1pOp::create(
         rewriter, loc, graph::ExpOp::create(rewriter, loc, negAbs));
-    Value linear =
-        graph::SubOp::create(rewriter, loc, graph::ReluOp::create(rewriter, loc, z),
-                             graph::MulOp::create(rewriter, loc, z, t));
+    Value linear = graph::SubOp::create(
+        rewriter, loc, graph::ReluOp::create(rewriter, loc, z),
+        graph::MulOp::create(rewriter, loc, z, t));
     Value loss = graph::AddOp::create(rewriter, loc, linear, softplus);
     Value ones = graph::BroadcastToOp::create(
         rewriter, loc, z.getType(), scalarTensor(rewriter, loc, element, 1.0));
@@ -599,8 +614,8 @@ struct AccuracyLowering : OpConversionPattern<graph::AccuracyOp> {
     RankedTensorType logitsType = tensorOf(logits);
     RankedTensorType labelsType = tensorOf(labels);
     Type element = logitsType.getElementType();
-    Value predicted = graph::ArgmaxOp::create(
-        rewriter, loc, labelsType, logits, rewriter.getI64IntegerAttr(-1));
+    Value predicted = graph::ArgmaxOp::create(rewriter, loc, labelsType, logits,
+                                              rewriter.getI64IntegerAttr(-1));
     Value hit = graph::CompareOp::create(
         rewriter, loc, graph::ComparePredicate::eq, predicted, labels);
     auto floats = RankedTensorType::get(labelsType.getShape(), element);
@@ -672,8 +687,8 @@ struct TransposeLowering : OpConversionPattern<graph::TransposeOp> {
     Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),
                                          type.getElementType());
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
-                                                       adaptor.getInput(),
-                                                       init, perm)
+                                                       adaptor.getInput(), init,
+                                                       perm)
                                .getResult());
     return success();
   }
@@ -686,8 +701,7 @@ struct SliceLowering : OpConversionPattern<graph::SliceOp> {
                   ConversionPatternRewriter &rewriter) const override {
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
         op, op.getType(), adaptor.getInput(), ValueRange{}, ValueRange{},
-        ValueRange{}, op.getStarts(), op.getType().getShape(),
-        op.getStrides());
+        ValueRange{}, op.getStarts(), op.getType().getShape(), op.getStrides());
     return success();
   }
 };
@@ -728,17 +742,17 @@ struct GatherLowering : OpConversionPattern<graph::GatherOp> {
     RankedTensorType resultType = op.getType();
     Value table = adaptor.getTable();
     RankedTensorType tableType = tensorOf(table);
-    int64_t axis =
-        graph::normalizeAxes({static_cast<int64_t>(op.getAxis())}, tableType.getRank()).shape.front();
+    int64_t axis = graph::normalizeAxes({static_cast<int64_t>(op.getAxis())},
+                                        tableType.getRank())
+                       .shape.front();
     int64_t indexRank = tensorOf(adaptor.getIndices()).getRank();
     int64_t rank = resultType.getRank();
 
     SmallVector<AffineExpr> indexExprs;
     for (int64_t i = 0; i < indexRank; ++i)
       indexExprs.push_back(getAffineDimExpr(axis + i, context));
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(rank, 0, indexExprs, context),
-        rewriter.getMultiDimIdentityMap(rank)};
+    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, indexExprs, context),
+                                   rewriter.getMultiDimIdentityMap(rank)};
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
                                          resultType.getElementType());
     SmallVector<utils::IteratorType> iterators(rank,
@@ -846,8 +860,8 @@ struct ScatterAddLowering : OpConversionPattern<graph::ScatterAddOp> {
       if (dim == updatesType.getRank()) {
         ArrayRef<Value> position(ivs);
         SmallVector<Value> coords(position.take_front(axis));
-        Value raw = tensor::ExtractOp::create(
-            b, loc, adaptor.getIndices(), position.slice(axis, indexRank));
+        Value raw = tensor::ExtractOp::create(b, loc, adaptor.getIndices(),
+                                              position.slice(axis, indexRank));
         coords.push_back(clampedIndex(b, loc, raw, destType.getDimSize(axis)));
         coords.append(position.begin() + axis + indexRank, position.end());
         Value update =
@@ -856,8 +870,8 @@ struct ScatterAddLowering : OpConversionPattern<graph::ScatterAddOp> {
         Value sum = arith::AddFOp::create(b, loc, old, update);
         return tensor::InsertOp::create(b, loc, sum, acc, coords);
       }
-      Value upper = arith::ConstantIndexOp::create(
-          b, loc, updatesType.getDimSize(dim));
+      Value upper =
+          arith::ConstantIndexOp::create(b, loc, updatesType.getDimSize(dim));
       auto loop = scf::ForOp::create(
           b, loc, zero, upper, one, ValueRange{acc},
           [&](OpBuilder &nb, Location, Value iv, ValueRange args) {
@@ -885,9 +899,9 @@ struct ArgmaxLowering : OpConversionPattern<graph::ArgmaxOp> {
     Value input = adaptor.getInput();
     RankedTensorType inType = tensorOf(input);
     int64_t rank = inType.getRank();
-    int64_t axis = graph::normalizeAxes({static_cast<int64_t>(op.getAxis())},
-                                        rank)
-                       .shape.front();
+    int64_t axis =
+        graph::normalizeAxes({static_cast<int64_t>(op.getAxis())}, rank)
+            .shape.front();
     Type elementType = inType.getElementType();
     bool isFloatInput = isFloat(elementType);
     Value best = buildReduction(
@@ -914,9 +928,10 @@ struct ArgmaxLowering : OpConversionPattern<graph::ArgmaxOp> {
     Value none = arith::ConstantOp::create(
         rewriter, loc, indexType,
         rewriter.getIntegerAttr(indexType, APInt::getSignedMaxValue(width)));
-    Value empty = tensor::EmptyOp::create(rewriter, loc,
-                                          resultType.getShape(), indexType);
-    Value init = linalg::FillOp::create(rewriter, loc, none, empty).getResult(0);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                          indexType);
+    Value init =
+        linalg::FillOp::create(rewriter, loc, none, empty).getResult(0);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, resultType, ValueRange{input, best}, init,
         ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap,
@@ -934,8 +949,8 @@ struct ArgmaxLowering : OpConversionPattern<graph::ArgmaxOp> {
               b, l, indexType, linalg::IndexOp::create(b, l, axis));
           Value candidate = arith::SelectOp::create(b, l, hit, index, args[2]);
           linalg::YieldOp::create(
-              b, l, arith::MinSIOp::create(b, l, candidate, args[2])
-                        .getResult());
+              b, l,
+              arith::MinSIOp::create(b, l, candidate, args[2]).getResult());
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -955,12 +970,9 @@ Value extractScalar(OpBuilder &b, Location loc, Value scalarTensor) {
 /// optimizer step reads and writes each state tensor once, in place when the
 /// caller donates its buffers. `body` gets the elements of the inputs, then
 /// of the states, and yields the new states.
-SmallVector<Value>
-buildStateUpdate(OpBuilder &b, Location loc, ValueRange inputs,
-                 ValueRange states,
-                 function_ref<SmallVector<Value>(OpBuilder &, Location,
-                                                 ValueRange)>
-                     body) {
+SmallVector<Value> buildStateUpdate(
+    OpBuilder &b, Location loc, ValueRange inputs, ValueRange states,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> body) {
   RankedTensorType type = tensorOf(states.front());
   AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
   SmallVector<AffineMap> maps(inputs.size() + states.size(), identity);
@@ -1002,8 +1014,7 @@ struct SgdUpdateLowering : OpConversionPattern<graph::SgdUpdateOp> {
           if (momentum != 0)
             newV = arith::AddFOp::create(
                 b, l,
-                arith::MulFOp::create(b, l, constantLike(b, l, p, momentum),
-                                      v),
+                arith::MulFOp::create(b, l, constantLike(b, l, p, momentum), v),
                 g);
           Value direction = newV;
           if (nesterov)
@@ -1064,8 +1075,8 @@ struct AdamUpdateLowering : OpConversionPattern<graph::AdamUpdateOp> {
           if (shrink)
             p = arith::MulFOp::create(b, l, p, shrink);
           else if (decay != 0)
-            g = arith::AddFOp::create(
-                b, l, g, arith::MulFOp::create(b, l, c(decay), p));
+            g = arith::AddFOp::create(b, l, g,
+                                      arith::MulFOp::create(b, l, c(decay), p));
           Value newM = arith::AddFOp::create(
               b, l, arith::MulFOp::create(b, l, c(beta1), m),
               arith::MulFOp::create(b, l, c(1 - beta1), g));
@@ -1101,8 +1112,8 @@ struct ClipByGlobalNormLowering
       auto all = rewriter.getDenseI64ArrayAttr(
           llvm::to_vector(llvm::seq<int64_t>(0, tensorOf(g).getRank())));
       Value squares = graph::MulOp::create(rewriter, loc, g, g);
-      Value sum = graph::ReduceSumOp::create(rewriter, loc, squares, all,
-                                             nullptr);
+      Value sum =
+          graph::ReduceSumOp::create(rewriter, loc, squares, all, nullptr);
       total = total ? graph::AddOp::create(rewriter, loc, total, sum) : sum;
     }
     Type element = tensorOf(total).getElementType();
@@ -1111,8 +1122,7 @@ struct ClipByGlobalNormLowering
         rewriter, loc, norm, scalarTensor(rewriter, loc, element, 1e-6));
     Value ratio = graph::DivOp::create(
         rewriter, loc,
-        scalarTensor(rewriter, loc, element,
-                     op.getMaxNorm().convertToDouble()),
+        scalarTensor(rewriter, loc, element, op.getMaxNorm().convertToDouble()),
         guarded);
     Value scale = graph::MinOp::create(
         rewriter, loc, ratio, scalarTensor(rewriter, loc, element, 1.0));
@@ -1128,9 +1138,8 @@ struct ClipByGlobalNormLowering
 /// Scalar arithmetic on the step counter, wrapped back into a tensor.
 struct LrScheduleLowering : OpConversionPattern<graph::LrScheduleOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(graph::LrScheduleOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &b) const override {
+  LogicalResult matchAndRewrite(graph::LrScheduleOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
     Value step = extractScalar(b, loc, adaptor.getStep());
     auto c = [&](double x) { return constantLike(b, loc, step, x); };
@@ -1161,8 +1170,8 @@ struct LrScheduleLowering : OpConversionPattern<graph::LrScheduleOp> {
     /// from + (to - from) * (1 + cos(pi * min(progress, 1))) / 2
     auto cosineBetween = [&](double from, double to, Value progress) {
       Value angle = mul(c(M_PI), min(progress, c(1.0)));
-      Value shape = mul(add(c(1.0), math::CosOp::create(b, loc, angle)),
-                        c(0.5));
+      Value shape =
+          mul(add(c(1.0), math::CosOp::create(b, loc, angle)), c(0.5));
       return add(c(to), mul(c(from - to), shape));
     };
 
@@ -1178,30 +1187,28 @@ struct LrScheduleLowering : OpConversionPattern<graph::LrScheduleOp> {
       Value local = t;
       if (op.getCycleSteps() > 0) {
         Value period = c(op.getCycleSteps());
-        local = sub(t, mul(period, math::FloorOp::create(
-                                       b, loc, div(t, period))));
+        local =
+            sub(t, mul(period, math::FloorOp::create(b, loc, div(t, period))));
       }
       decayed = cosineBetween(base, op.getFinalLr().convertToDouble(),
                               div(local, c(op.getDecaySteps())));
       break;
     }
     case graph::ScheduleKind::step: {
-      Value drops =
-          math::FloorOp::create(b, loc, div(t, c(op.getStepSize())));
-      decayed = mul(c(base), math::PowFOp::create(
-                                 b, loc, c(op.getGamma().convertToDouble()),
-                                 drops));
+      Value drops = math::FloorOp::create(b, loc, div(t, c(op.getStepSize())));
+      decayed =
+          mul(c(base), math::PowFOp::create(
+                           b, loc, c(op.getGamma().convertToDouble()), drops));
       break;
     }
     case graph::ScheduleKind::inverse_sqrt:
-      decayed = mul(c(base), math::SqrtOp::create(
-                                 b, loc, div(c(std::max(warmup, 1.0)),
-                                             add(step, c(1.0)))));
+      decayed = mul(c(base), math::SqrtOp::create(b, loc,
+                                                  div(c(std::max(warmup, 1.0)),
+                                                      add(step, c(1.0)))));
       break;
     case graph::ScheduleKind::infinite: {
       double constant = op.getConstantLr().convertToDouble();
-      decayed = cosineBetween(base, constant,
-                              div(t, c(op.getCooldownSteps())));
+      decayed = cosineBetween(base, constant, div(t, c(op.getCooldownSteps())));
       if (op.getAnnealStart() > 0) {
         // constant * (final / constant) ^ (progress through the anneal)
         Value into = max(sub(step, c(op.getAnnealStart())), c(0.0));
@@ -1209,8 +1216,8 @@ struct LrScheduleLowering : OpConversionPattern<graph::LrScheduleOp> {
         double ratio = op.getFinalLr().convertToDouble() / constant;
         Value annealed =
             mul(c(constant), math::PowFOp::create(b, loc, c(ratio), progress));
-        decayed = select(lessThan(step, c(op.getAnnealStart())), decayed,
-                         annealed);
+        decayed =
+            select(lessThan(step, c(op.getAnnealStart())), decayed, annealed);
       }
       break;
     }
@@ -1265,23 +1272,23 @@ struct LowerGraphToLinalgPass
         ElementwiseLowering<graph::PowOp>, ElementwiseLowering<graph::NegOp>,
         ElementwiseLowering<graph::AbsOp>, ElementwiseLowering<graph::ExpOp>,
         ElementwiseLowering<graph::LogOp>, ElementwiseLowering<graph::Log1pOp>,
-        ElementwiseLowering<graph::SqrtOp>,
-        ElementwiseLowering<graph::RsqrtOp>, ElementwiseLowering<graph::TanhOp>,
+        ElementwiseLowering<graph::SqrtOp>, ElementwiseLowering<graph::RsqrtOp>,
+        ElementwiseLowering<graph::TanhOp>,
         ElementwiseLowering<graph::SigmoidOp>,
         ElementwiseLowering<graph::ReluOp>, ElementwiseLowering<graph::GeluOp>,
         ElementwiseLowering<graph::ErfOp>, StopGradientLowering,
         InsertSliceLowering, ScatterAddLowering, ArgmaxLowering,
         SgdUpdateLowering, AdamUpdateLowering, ClipByGlobalNormLowering,
-        LrScheduleLowering,
-        ElementwiseLowering<graph::CompareOp>,
+        LrScheduleLowering, ElementwiseLowering<graph::CompareOp>,
         ElementwiseLowering<graph::SelectOp>,
         ElementwiseLowering<graph::CastOp>,
         ElementwiseLowering<graph::BroadcastToOp>, MatmulLowering,
         ReduceLowering<graph::ReduceSumOp>, ReduceLowering<graph::ReduceMaxOp>,
         ReduceMeanLowering, SoftmaxLowering<graph::SoftmaxOp>,
         SoftmaxLowering<graph::LogSoftmaxOp>, SoftmaxCrossEntropyLowering,
-        MseLowering, BceWithLogitsLowering, AccuracyLowering, ConstantLowering, ReshapeLowering, TransposeLowering,
-        SliceLowering, ConcatLowering, GatherLowering, OneHotLowering>(context);
+        MseLowering, BceWithLogitsLowering, AccuracyLowering, ConstantLowering,
+        ReshapeLowering, TransposeLowering, SliceLowering, ConcatLowering,
+        GatherLowering, OneHotLowering>(context);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

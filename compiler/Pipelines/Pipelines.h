@@ -13,9 +13,9 @@
 
 namespace kiln {
 
-/// Inlining and autodiff -> graph dialect -> linalg -> fusion -> vector tiles -> bufferization ->
-/// LLVM dialect. Public functions get `_mlir_ciface_` wrappers and take
-/// their results as trailing out-parameters.
+/// Inlining and autodiff -> graph dialect -> linalg -> fusion -> vector tiles
+/// -> bufferization -> LLVM dialect. Public functions get `_mlir_ciface_`
+/// wrappers and take their results as trailing out-parameters.
 void buildCPUPipeline(mlir::OpPassManager &pm);
 
 /// Graph dialect -> fused linalg -> buffers -> one CUDA kernel per fused op,

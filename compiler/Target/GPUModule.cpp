@@ -79,10 +79,10 @@ llvm::Expected<KernelOperand> scalarOperand(Value value, Operation *launch) {
     return unsupported(launch, "a scalar kernel operand is not a constant");
   if (auto integer = dyn_cast<IntegerAttr>(constant)) {
     operand.bits = integer.getValue().getZExtValue();
-    operand.bytes = integer.getType().isIndex()
-                        ? 8
-                        : llvm::divideCeil(
-                              integer.getType().getIntOrFloatBitWidth(), 8);
+    operand.bytes =
+        integer.getType().isIndex()
+            ? 8
+            : llvm::divideCeil(integer.getType().getIntOrFloatBitWidth(), 8);
   } else if (auto real = dyn_cast<FloatAttr>(constant)) {
     operand.bits = real.getValue().bitcastToAPInt().getZExtValue();
     operand.bytes = real.getType().getIntOrFloatBitWidth() / 8;
@@ -108,7 +108,8 @@ llvm::Error interpretHostFunction(func::FuncOp func, unsigned numInputs,
     if (!isa<MemRefType>(arg.getType()))
       return unsupported(func, "a non-memref argument");
     bool input = arg.getArgNumber() < numInputs;
-    addBuffer(arg, input ? DeviceBuffer::Role::Input : DeviceBuffer::Role::Result,
+    addBuffer(arg,
+              input ? DeviceBuffer::Role::Input : DeviceBuffer::Role::Result,
               input ? arg.getArgNumber() : arg.getArgNumber() - numInputs);
   }
 
@@ -249,8 +250,7 @@ void GPUModule::print(llvm::raw_ostream &os) const {
       os << "  buffer " << i << ": " << roleName(buffer.role) << " "
          << buffer.index << ", " << buffer.bytes << " bytes\n";
     for (const KernelLaunch &launch : f.launches) {
-      os << "  launch @" << launch.module << "::@" << launch.kernel
-         << " grid ";
+      os << "  launch @" << launch.module << "::@" << launch.kernel << " grid ";
       list(launch.grid);
       os << " block ";
       list(launch.block);

@@ -14,8 +14,7 @@ using namespace mlir;
 
 namespace kiln {
 
-llvm::Expected<std::unique_ptr<JitModule>>
-JitModule::compile(ModuleOp module) {
+llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module) {
   auto jit = std::unique_ptr<JitModule>(new JitModule());
   for (auto func : module.getOps<func::FuncOp>()) {
     if (!func.isPublic() || func.isExternal())

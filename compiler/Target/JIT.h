@@ -1,4 +1,5 @@
-//===- JIT.h - Compile graph-level modules and call them in-process -*- C++ -*-===//
+//===- JIT.h - Compile graph-level modules and call them in-process -*- C++
+//-*-===//
 //
 // Runs the CPU pipeline on a module and JIT-compiles the result with MLIR's
 // ExecutionEngine. Used by the numeric tests and `kilnc jit`; ahead-of-time

@@ -17,9 +17,11 @@ struct BlasView {
 };
 
 BlasView viewOf(const kiln_memref2d_f32 *m) {
-  if (m->strides[1] == 1 && m->strides[0] >= (m->sizes[1] > 1 ? m->sizes[1] : 1))
+  if (m->strides[1] == 1 &&
+      m->strides[0] >= (m->sizes[1] > 1 ? m->sizes[1] : 1))
     return {true, false, m->strides[0] > 0 ? m->strides[0] : 1};
-  if (m->strides[0] == 1 && m->strides[1] >= (m->sizes[0] > 1 ? m->sizes[0] : 1))
+  if (m->strides[0] == 1 &&
+      m->strides[1] >= (m->sizes[0] > 1 ? m->sizes[0] : 1))
     return {true, true, m->strides[1] > 0 ? m->strides[1] : 1};
   return {false, false, 0};
 }
@@ -37,8 +39,10 @@ void naiveGemm(const kiln_memref2d_f32 *a, const kiln_memref2d_f32 *b,
     for (int64_t j = 0; j < cols; ++j) {
       float sum = 0;
       for (int64_t k = 0; k < depth; ++k)
-        sum += (ta ? at(a, k, i) : at(a, i, k)) * (tb ? at(b, j, k) : at(b, k, j));
-      float &out = c->aligned[c->offset + i * c->strides[0] + j * c->strides[1]];
+        sum +=
+            (ta ? at(a, k, i) : at(a, i, k)) * (tb ? at(b, j, k) : at(b, k, j));
+      float &out =
+          c->aligned[c->offset + i * c->strides[0] + j * c->strides[1]];
       out = accumulate ? out + sum : sum;
     }
 }

@@ -29,8 +29,8 @@ extern "C" {
 
 kiln_philox_block kiln_philox4x32(uint64_t seed, uint64_t stream,
                                   uint64_t counter) {
-  uint32_t c[4] = {uint32_t(counter), uint32_t(counter >> 32),
-                   uint32_t(stream), uint32_t(stream >> 32)};
+  uint32_t c[4] = {uint32_t(counter), uint32_t(counter >> 32), uint32_t(stream),
+                   uint32_t(stream >> 32)};
   uint32_t k[2] = {uint32_t(seed), uint32_t(seed >> 32)};
   for (int round = 0; round < 10; ++round) {
     if (round) {

@@ -39,8 +39,7 @@ struct Driver::Api {
 };
 
 namespace {
-template <typename Fn>
-bool resolve(void *library, const char *name, Fn &fn) {
+template <typename Fn> bool resolve(void *library, const char *name, Fn &fn) {
   fn = reinterpret_cast<Fn>(dlsym(library, name));
   return fn != nullptr;
 }
@@ -52,23 +51,23 @@ llvm::Expected<Driver::Api *> loadApi() {
                                    "driver on this machine): " +
                                    std::string(dlerror()));
   auto *api = new Driver::Api();
-  bool ok = resolve(library, "cuInit", api->init) &&
-            resolve(library, "cuDeviceGetCount", api->deviceGetCount) &&
-            resolve(library, "cuDeviceGet", api->deviceGet) &&
-            resolve(library, "cuDeviceGetAttribute", api->deviceGetAttribute) &&
-            resolve(library, "cuDevicePrimaryCtxRetain",
-                    api->primaryCtxRetain) &&
-            resolve(library, "cuCtxSetCurrent", api->ctxSetCurrent) &&
-            resolve(library, "cuCtxSynchronize", api->ctxSynchronize) &&
-            resolve(library, "cuModuleLoadData", api->moduleLoadData) &&
-            resolve(library, "cuModuleGetFunction", api->moduleGetFunction) &&
-            resolve(library, "cuMemAlloc_v2", api->memAlloc) &&
-            resolve(library, "cuMemFree_v2", api->memFree) &&
-            resolve(library, "cuMemcpyHtoD_v2", api->memcpyHtoD) &&
-            resolve(library, "cuMemcpyDtoH_v2", api->memcpyDtoH) &&
-            resolve(library, "cuMemsetD8_v2", api->memsetD8) &&
-            resolve(library, "cuLaunchKernel", api->launchKernel) &&
-            resolve(library, "cuGetErrorString", api->getErrorString);
+  bool ok =
+      resolve(library, "cuInit", api->init) &&
+      resolve(library, "cuDeviceGetCount", api->deviceGetCount) &&
+      resolve(library, "cuDeviceGet", api->deviceGet) &&
+      resolve(library, "cuDeviceGetAttribute", api->deviceGetAttribute) &&
+      resolve(library, "cuDevicePrimaryCtxRetain", api->primaryCtxRetain) &&
+      resolve(library, "cuCtxSetCurrent", api->ctxSetCurrent) &&
+      resolve(library, "cuCtxSynchronize", api->ctxSynchronize) &&
+      resolve(library, "cuModuleLoadData", api->moduleLoadData) &&
+      resolve(library, "cuModuleGetFunction", api->moduleGetFunction) &&
+      resolve(library, "cuMemAlloc_v2", api->memAlloc) &&
+      resolve(library, "cuMemFree_v2", api->memFree) &&
+      resolve(library, "cuMemcpyHtoD_v2", api->memcpyHtoD) &&
+      resolve(library, "cuMemcpyDtoH_v2", api->memcpyDtoH) &&
+      resolve(library, "cuMemsetD8_v2", api->memsetD8) &&
+      resolve(library, "cuLaunchKernel", api->launchKernel) &&
+      resolve(library, "cuGetErrorString", api->getErrorString);
   if (!ok)
     return llvm::createStringError("libcuda.so.1 lacks a driver entry point: " +
                                    std::string(dlerror()));
@@ -82,8 +81,8 @@ llvm::Error Driver::check(Status status, const char *call) {
   const char *text = nullptr;
   if (api->getErrorString(status, &text) != 0 || !text)
     text = "unknown error";
-  return llvm::createStringError(std::string(call) + " failed: " + text +
-                                 " (" + std::to_string(status) + ")");
+  return llvm::createStringError(std::string(call) + " failed: " + text + " (" +
+                                 std::to_string(status) + ")");
 }
 
 llvm::Expected<Driver &> Driver::get() {
@@ -151,9 +150,9 @@ llvm::Expected<Module> Driver::loadModule(const std::string &ptx) {
 llvm::Expected<Function> Driver::function(Module module,
                                           const std::string &name) {
   Function function = nullptr;
-  if (llvm::Error e = check(api->moduleGetFunction(&function, module,
-                                                   name.c_str()),
-                            "cuModuleGetFunction"))
+  if (llvm::Error e =
+          check(api->moduleGetFunction(&function, module, name.c_str()),
+                "cuModuleGetFunction"))
     return std::move(e);
   return function;
 }
@@ -186,8 +185,8 @@ llvm::Error Driver::fill(DevicePtr dst, uint8_t value, size_t bytes) {
 llvm::Error Driver::launch(Function function, const int64_t grid[3],
                            const int64_t block[3],
                            std::vector<void *> &params) {
-  return check(api->launchKernel(function, grid[0], grid[1], grid[2],
-                                 block[0], block[1], block[2],
+  return check(api->launchKernel(function, grid[0], grid[1], grid[2], block[0],
+                                 block[1], block[2],
                                  /*sharedMemBytes=*/0, /*stream=*/nullptr,
                                  params.data(), /*extra=*/nullptr),
                "cuLaunchKernel");

@@ -190,7 +190,8 @@ void compileCase(const Case &c, Compiled &out) {
   out.gpuModule = parseSourceString<ModuleOp>(c.source, &out.context);
   out.cpuModule = parseSourceString<ModuleOp>(c.source, &out.context);
   ASSERT_TRUE(out.gpuModule && out.cpuModule) << c.source;
-  llvm::Expected<kiln::GPUModule> gpu = kiln::GPUModule::compile(*out.gpuModule);
+  llvm::Expected<kiln::GPUModule> gpu =
+      kiln::GPUModule::compile(*out.gpuModule);
   ASSERT_TRUE(!!gpu) << llvm::toString(gpu.takeError());
   out.gpu.emplace(std::move(*gpu));
   auto jit = kiln::JitModule::compile(*out.cpuModule);
@@ -338,8 +339,11 @@ func.func @main(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>) -> (tensor<f32>, ten
   %r:3 = graph.value_and_grad @loss(%x, %w) {wrt = array<i64: 0, 1>} : (tensor<8x16xf32>, tensor<16x4xf32>) -> (tensor<f32>, tensor<8x16xf32>, tensor<16x4xf32>)
   return %r#0, %r#1, %r#2 : tensor<f32>, tensor<8x16xf32>, tensor<16x4xf32>
 })"},
-      {"grad_mlp_loss", mlpLoss("loss") + R"(
-func.func @main()" + kMLPArgs + R"(, %labels: tensor<64xi32>) -> (tensor<f32>, tensor<784x256xf32>, tensor<256xf32>, tensor<256x10xf32>) {
+      {"grad_mlp_loss",
+       mlpLoss("loss") + R"(
+func.func @main()" +
+           kMLPArgs +
+           R"(, %labels: tensor<64xi32>) -> (tensor<f32>, tensor<784x256xf32>, tensor<256xf32>, tensor<256x10xf32>) {
   %r:7 = graph.value_and_grad @loss(%x, %w1, %b1, %w2, %b2, %w3, %b3, %labels) {wrt = array<i64: 1, 2, 3, 4, 5, 6>} : (tensor<64x784xf32>, tensor<784x256xf32>, tensor<256xf32>, tensor<256x256xf32>, tensor<256xf32>, tensor<256x10xf32>, tensor<10xf32>, tensor<64xi32>) -> (tensor<f32>, tensor<784x256xf32>, tensor<256xf32>, tensor<256x256xf32>, tensor<256xf32>, tensor<256x10xf32>, tensor<10xf32>)
   return %r#0, %r#1, %r#2, %r#5 : tensor<f32>, tensor<784x256xf32>, tensor<256xf32>, tensor<256x10xf32>
 })",

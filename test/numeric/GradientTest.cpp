@@ -100,9 +100,9 @@ std::string moduleFor(const GradCase &c) {
          ") -> (tensor<f64>" + gradTypes + ") {\n  %r:" +
          std::to_string(1 + std::count(wrt.begin(), wrt.end(), ',') +
                         (wrt.empty() ? 0 : 1)) +
-         " = graph.value_and_grad @loss(" + names + "%cot) {wrt = array<i64: " +
-         wrt + ">} : (" + types + c.resultType + ") -> (tensor<f64>" +
-         gradTypes + ")\n  return %r#0" +
+         " = graph.value_and_grad @loss(" + names +
+         "%cot) {wrt = array<i64: " + wrt + ">} : (" + types + c.resultType +
+         ") -> (tensor<f64>" + gradTypes + ")\n  return %r#0" +
          [&] {
            std::string rest;
            int k = 1;
@@ -214,19 +214,23 @@ TEST_P(GradientTest, MatchesCentralDifferences) {
   }
 }
 
-const char *unaryOps[] = {"neg", "abs",  "exp",     "tanh", "sigmoid",
-                          "relu", "gelu", "erf"};
+const char *unaryOps[] = {"neg",     "abs",  "exp",  "tanh",
+                          "sigmoid", "relu", "gelu", "erf"};
 const char *positiveUnaryOps[] = {"log", "log1p", "sqrt", "rsqrt"};
 
 std::vector<GradCase> cases() {
   std::vector<GradCase> all;
   std::string t34 = "tensor<3x4xf64>";
   for (const char *op : unaryOps)
-    all.push_back({op, {f64("3x4x")},
-                   std::string("  %y = graph.") + op + " %arg0 : " + t34, t34});
+    all.push_back({op,
+                   {f64("3x4x")},
+                   std::string("  %y = graph.") + op + " %arg0 : " + t34,
+                   t34});
   for (const char *op : positiveUnaryOps)
-    all.push_back({op, {f64("3x4x", Draw::Positive)},
-                   std::string("  %y = graph.") + op + " %arg0 : " + t34, t34});
+    all.push_back({op,
+                   {f64("3x4x", Draw::Positive)},
+                   std::string("  %y = graph.") + op + " %arg0 : " + t34,
+                   t34});
 
   auto binary = [&](std::string op, std::string lhs, std::string rhs,
                     std::string out, Draw rhsDraw = Draw::Any,
@@ -251,9 +255,9 @@ std::vector<GradCase> cases() {
                     std::string out, std::string attrs) {
     all.push_back({"matmul_" + name,
                    {f64(lhs), f64(rhs)},
-                   "  %y = graph.matmul %arg0, %arg1 " + attrs +
-                       " : (tensor<" + lhs + "f64>, tensor<" + rhs +
-                       "f64>) -> tensor<" + out + "f64>",
+                   "  %y = graph.matmul %arg0, %arg1 " + attrs + " : (tensor<" +
+                       lhs + "f64>, tensor<" + rhs + "f64>) -> tensor<" + out +
+                       "f64>",
                    "tensor<" + out + "f64>"});
   };
   matmul("plain", "3x5x", "5x2x", "3x2x", "");
@@ -321,11 +325,12 @@ std::vector<GradCase> cases() {
   all.back().step = 1e-2;
   all.back().tolerance = 1e-4;
 
-  all.push_back({"select",
-                 {{"tensor<3x4xi1>", Draw::Bool, false}, f64("3x4x"), f64("4x")},
-                 "  %y = graph.select %arg0, %arg1, %arg2 : (tensor<3x4xi1>, "
-                 "tensor<3x4xf64>, tensor<4xf64>) -> tensor<3x4xf64>",
-                 t34});
+  all.push_back(
+      {"select",
+       {{"tensor<3x4xi1>", Draw::Bool, false}, f64("3x4x"), f64("4x")},
+       "  %y = graph.select %arg0, %arg1, %arg2 : (tensor<3x4xi1>, "
+       "tensor<3x4xf64>, tensor<4xf64>) -> tensor<3x4xf64>",
+       t34});
   all.push_back({"concat",
                  {f64("3x2x"), f64("3x1x"), f64("3x3x")},
                  "  %y = graph.concat %arg0, %arg1, %arg2 {axis = 1 : i64} : "
@@ -374,12 +379,13 @@ std::vector<GradCase> cases() {
                  "tensor<6xi32>) -> tensor<f64>",
                  "tensor<f64>"});
   for (std::string reduction : {"mean", "none"})
-    all.push_back({"bce_with_logits_" + reduction,
-                   {f64("4x3x"), f64("4x3x", Draw::Positive)},
-                   "  %y = graph.bce_with_logits %arg0, %arg1 reduction = " +
-                       reduction + " : (tensor<4x3xf64>, tensor<4x3xf64>) -> " +
-                       (reduction == "none" ? "tensor<4x3xf64>" : "tensor<f64>"),
-                   reduction == "none" ? "tensor<4x3xf64>" : "tensor<f64>"});
+    all.push_back(
+        {"bce_with_logits_" + reduction,
+         {f64("4x3x"), f64("4x3x", Draw::Positive)},
+         "  %y = graph.bce_with_logits %arg0, %arg1 reduction = " + reduction +
+             " : (tensor<4x3xf64>, tensor<4x3xf64>) -> " +
+             (reduction == "none" ? "tensor<4x3xf64>" : "tensor<f64>"),
+         reduction == "none" ? "tensor<4x3xf64>" : "tensor<f64>"});
   all.push_back({"mse",
                  {f64("4x3x"), f64("4x3x")},
                  "  %y = graph.mse %arg0, %arg1 : (tensor<4x3xf64>, "
@@ -398,14 +404,13 @@ std::vector<GradCase> cases() {
   %4 = graph.add %3, %arg4 : (tensor<4x3xf64>, tensor<3xf64>) -> tensor<4x3xf64>
   %y = graph.softmax_cross_entropy %4, %arg5 : (tensor<4x3xf64>, tensor<4xi32>) -> tensor<f64>)",
        "tensor<f64>"});
-  all.push_back(
-      {"softmax_then_log_likelihood",
-       {f64("4x5x"), f64("4x5x", Draw::Positive)},
-       R"(  %0 = graph.softmax %arg0 : tensor<4x5xf64>
+  all.push_back({"softmax_then_log_likelihood",
+                 {f64("4x5x"), f64("4x5x", Draw::Positive)},
+                 R"(  %0 = graph.softmax %arg0 : tensor<4x5xf64>
   %1 = graph.log %0 : tensor<4x5xf64>
   %2 = graph.mul %1, %arg1 : (tensor<4x5xf64>, tensor<4x5xf64>) -> tensor<4x5xf64>
   %y = graph.reduce_sum %2 {axes = array<i64: 1>} : (tensor<4x5xf64>) -> tensor<4xf64>)",
-       "tensor<4xf64>"});
+                 "tensor<4xf64>"});
   all.push_back(
       {"layernorm_chain",
        {f64("3x8x"), f64("8x"), f64("8x")},
@@ -420,12 +425,11 @@ std::vector<GradCase> cases() {
   %s = graph.mul %n, %arg1 : (tensor<3x8xf64>, tensor<8xf64>) -> tensor<3x8xf64>
   %y = graph.add %s, %arg2 : (tensor<3x8xf64>, tensor<8xf64>) -> tensor<3x8xf64>)",
        "tensor<3x8xf64>"});
-  all.push_back(
-      {"shared_subexpression",
-       {f64("3x4x")},
-       R"(  %e = graph.tanh %arg0 : tensor<3x4xf64>
+  all.push_back({"shared_subexpression",
+                 {f64("3x4x")},
+                 R"(  %e = graph.tanh %arg0 : tensor<3x4xf64>
   %y = graph.mul %e, %e : (tensor<3x4xf64>, tensor<3x4xf64>) -> tensor<3x4xf64>)",
-       t34});
+                 t34});
   return all;
 }
 

@@ -459,8 +459,8 @@ std::vector<Array> sgdUpdate(const Sgd &sgd, const Array &param,
 }
 
 std::vector<Array> adamUpdate(const Adam &adam, const Array &param,
-                              const Array &grad, const Array &m,
-                              const Array &v, double lr, double step) {
+                              const Array &grad, const Array &m, const Array &v,
+                              double lr, double step) {
   Array newParam(param.shape), newM(param.shape), newV(param.shape);
   double biasCorrection1 = 1 - std::pow(adam.beta1, step);
   double biasCorrection2 = 1 - std::pow(adam.beta2, step);

@@ -134,8 +134,8 @@ struct Adam {
 };
 /// {new_param, new_m, new_v}; `step` counts from 1.
 std::vector<Array> adamUpdate(const Adam &adam, const Array &param,
-                              const Array &grad, const Array &m,
-                              const Array &v, double lr, double step);
+                              const Array &grad, const Array &m, const Array &v,
+                              double lr, double step);
 
 /// torch.nn.utils.clip_grad_norm_: every gradient scaled by
 /// min(1, maxNorm / (norm + 1e-6)), followed by the norm as a scalar.

@@ -83,14 +83,14 @@ std::string trainStepModule(const std::vector<std::vector<int64_t>> &shapes,
               type(shapes[i], f) + ", ";
       results += ", " + type(shapes[i], f);
     }
-  step += "%x: " + x + ", %y: " + y + ", %t: " + scalar + ") -> (" +
-          results + ") {\n";
+  step += "%x: " + x + ", %y: " + y + ", %t: " + scalar + ") -> (" + results +
+          ") {\n";
   std::string operands;
   for (size_t i = 0; i < shapes.size(); ++i)
     operands += "%p" + std::to_string(i) + ", ";
   step += "  %r:7 = graph.value_and_grad @loss(" + operands +
-          "%x, %y) {wrt = array<i64: 0, 1, 2, 3, 4, 5>} : (" + paramTypes +
-          x + ", " + y + ") -> (" + scalar + ", " +
+          "%x, %y) {wrt = array<i64: 0, 1, 2, 3, 4, 5>} : (" + paramTypes + x +
+          ", " + y + ") -> (" + scalar + ", " +
           paramTypes.substr(0, paramTypes.size() - 2) + ")\n";
   step += "  %lr = graph.constant dense<1.0e-3> : " + scalar + "\n";
   std::string ret = "%r#0", newP, newM, newV;
@@ -266,7 +266,8 @@ void checkTrainSteps(const char *real, int steps, double tolerance) {
     inputs.push_back({&step, {}});
     {
       float direct = 0;
-      std::vector<kiln::TensorRef> lossInputs(inputs.begin(), inputs.begin() + 6);
+      std::vector<kiln::TensorRef> lossInputs(inputs.begin(),
+                                              inputs.begin() + 6);
       lossInputs.push_back(inputs[18]);
       lossInputs.push_back(inputs[19]);
       llvm::Error e = (*jit)->call("loss", lossInputs, {{&direct, {}}});

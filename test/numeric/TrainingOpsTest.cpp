@@ -21,8 +21,8 @@ namespace kiln::numeric {
 namespace {
 
 using llvm::ArrayRef;
-using llvm::SmallVector;
 using llvm::formatv;
+using llvm::SmallVector;
 using llvm::StringRef;
 
 /// "array<i64: 0, 2>"
@@ -83,8 +83,8 @@ std::vector<Case> perResult(StringRef name, ArrayRef<std::string> inputTypes,
         {formatv("{0}_{1}", name, resultNames[i]).str(),
          mainOf(inputTypes, results, op, formatv("%0#{0}", i).str(),
                 resultTypes[i]),
-         [reference, i](ArrayRef<Array> in) { return reference(in)[i]; },
-         fills, cancels[i]});
+         [reference, i](ArrayRef<Array> in) { return reference(in)[i]; }, fills,
+         cancels[i]});
   return cases;
 }
 
@@ -128,9 +128,8 @@ const Case kStopGradientCases[] = {
   return %2 : tensor<4x70xf32>
 })",
      [](ArrayRef<Array> in) {
-       return ref::map(in, [](ArrayRef<double> x) {
-         return std::exp(x[0]) * x[0];
-       });
+       return ref::map(
+           in, [](ArrayRef<double> x) { return std::exp(x[0]) * x[0]; });
      }},
 };
 
@@ -174,10 +173,10 @@ Case insertSliceCase(const InsertSliceCase &c) {
           }};
 }
 
-INSTANTIATE_TEST_SUITE_P(InsertSlice, NumericTest,
-                         testing::ValuesIn(llvm::map_to_vector(
-                             kInsertSliceCases, insertSliceCase)),
-                         caseName);
+INSTANTIATE_TEST_SUITE_P(
+    InsertSlice, NumericTest,
+    testing::ValuesIn(llvm::map_to_vector(kInsertSliceCases, insertSliceCase)),
+    caseName);
 
 //===----------------------------------------------------------------------===//
 // scatter_add
@@ -229,8 +228,8 @@ Case scatterAddCase(const ScatterAddCase &c) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ScatterAdd, NumericTest,
-                         testing::ValuesIn(llvm::map_to_vector(
-                             kScatterAddCases, scatterAddCase)),
+                         testing::ValuesIn(llvm::map_to_vector(kScatterAddCases,
+                                                               scatterAddCase)),
                          caseName);
 
 //===----------------------------------------------------------------------===//
@@ -269,8 +268,8 @@ Case argmaxCase(const ArgmaxCase &c) {
   out.erase(out.begin() + normalizeAxes(axis, c.shape.size()).front());
   std::string attr =
       axis == -1 ? "" : formatv(" {{axis = {0} : i64}", axis).str();
-  return {formatv("{0}_{1}_{2}_axis_{3}", c.name, c.element,
-                  shapeName(c.shape), signedName(axis)),
+  return {formatv("{0}_{1}_{2}_axis_{3}", c.name, c.element, shapeName(c.shape),
+                  signedName(axis)),
           singleOp(formatv("graph.argmax %arg0{0} : ({1}) -> {2}", attr,
                            tensorType(c.shape, c.element),
                            tensorType(out, c.resultElement))
@@ -336,10 +335,10 @@ std::vector<Case> sgdCases(const SgdCase &c) {
        Fill::nonZero(0.1, 2.0), Fill::choice({kLr})});
 }
 
-INSTANTIATE_TEST_SUITE_P(SgdUpdate, NumericTest,
-                         testing::ValuesIn(concatCases(
-                             llvm::map_to_vector(kSgdCases, sgdCases))),
-                         caseName);
+INSTANTIATE_TEST_SUITE_P(
+    SgdUpdate, NumericTest,
+    testing::ValuesIn(concatCases(llvm::map_to_vector(kSgdCases, sgdCases))),
+    caseName);
 
 struct AdamCase {
   StringRef name;
@@ -388,18 +387,18 @@ std::vector<Case> adamCases(const AdamCase &c) {
       // terms.
       {false, true, false},
       [adam](ArrayRef<Array> in) {
-        return ref::adamUpdate(adam, in[0], in[1], in[2], in[3],
-                               in[4].data[0], in[5].data[0]);
+        return ref::adamUpdate(adam, in[0], in[1], in[2], in[3], in[4].data[0],
+                               in[5].data[0]);
       },
       {Fill::nonZero(0.1, 2.0), Fill::nonZero(0.1, 2.0),
        Fill::nonZero(0.1, 2.0), Fill::positive(0.1, 2.0), Fill::choice({kLr}),
        Fill::choice({c.step})});
 }
 
-INSTANTIATE_TEST_SUITE_P(AdamUpdate, NumericTest,
-                         testing::ValuesIn(concatCases(
-                             llvm::map_to_vector(kAdamCases, adamCases))),
-                         caseName);
+INSTANTIATE_TEST_SUITE_P(
+    AdamUpdate, NumericTest,
+    testing::ValuesIn(concatCases(llvm::map_to_vector(kAdamCases, adamCases))),
+    caseName);
 
 //===----------------------------------------------------------------------===//
 // clip_by_global_norm
@@ -446,10 +445,10 @@ std::vector<Case> clipCases(const ClipCase &c) {
       {});
 }
 
-INSTANTIATE_TEST_SUITE_P(ClipByGlobalNorm, NumericTest,
-                         testing::ValuesIn(concatCases(
-                             llvm::map_to_vector(kClipCases, clipCases))),
-                         caseName);
+INSTANTIATE_TEST_SUITE_P(
+    ClipByGlobalNorm, NumericTest,
+    testing::ValuesIn(concatCases(llvm::map_to_vector(kClipCases, clipCases))),
+    caseName);
 
 //===----------------------------------------------------------------------===//
 // lr_schedule
@@ -520,18 +519,17 @@ ref::LrSchedule cosine(double baseLr, int64_t warmupSteps, double finalLr,
   return s;
 }
 
-ref::LrSchedule stepDecay(double baseLr, int64_t warmupSteps,
-                          int64_t stepSize, double gamma) {
+ref::LrSchedule stepDecay(double baseLr, int64_t warmupSteps, int64_t stepSize,
+                          double gamma) {
   ref::LrSchedule s = schedule(Kind::Step, baseLr, warmupSteps);
   s.stepSize = stepSize;
   s.gamma = gamma;
   return s;
 }
 
-ref::LrSchedule infinite(double baseLr, int64_t warmupSteps,
-                         double constantLr, int64_t cooldownSteps,
-                         int64_t annealStart = 0, int64_t annealSteps = 0,
-                         double finalLr = 0.0) {
+ref::LrSchedule infinite(double baseLr, int64_t warmupSteps, double constantLr,
+                         int64_t cooldownSteps, int64_t annealStart = 0,
+                         int64_t annealSteps = 0, double finalLr = 0.0) {
   ref::LrSchedule s = schedule(Kind::Infinite, baseLr, warmupSteps);
   s.constantLr = constantLr;
   s.cooldownSteps = cooldownSteps;
@@ -580,11 +578,10 @@ const ScheduleCase kScheduleCases[] = {
 
 std::vector<Case> scheduleCases(const ScheduleCase &c) {
   std::string type = tensorType({}, c.element);
-  std::string source =
-      singleOp(formatv("graph.lr_schedule {0} %arg0{1} : {2}",
-                       kindName(c.schedule.kind), scheduleAttrs(c.schedule),
-                       type)
-                   .str());
+  std::string source = singleOp(formatv("graph.lr_schedule {0} %arg0{1} : {2}",
+                                        kindName(c.schedule.kind),
+                                        scheduleAttrs(c.schedule), type)
+                                    .str());
   ref::LrSchedule s = c.schedule;
   std::vector<Case> cases;
   for (double step : c.steps)

@@ -36,8 +36,8 @@ static llvm::Error writePTX(const kiln::GPUModule &gpu, llvm::StringRef dir) {
   for (const auto &module : gpu.allPTX())
     for (const auto &chip : module.second) {
       llvm::SmallString<128> path(dir);
-      llvm::sys::path::append(path, module.first() + "." + chip.first() +
-                                        ".ptx");
+      llvm::sys::path::append(path,
+                              module.first() + "." + chip.first() + ".ptx");
       std::error_code ec;
       llvm::raw_fd_ostream os(path, ec);
       if (ec)

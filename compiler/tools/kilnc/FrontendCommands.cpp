@@ -54,9 +54,8 @@ std::optional<int> runFrontendCommand() {
     return 1;
   if (checkCommand)
     return 0;
-  lang::printAST(frontend.getProgram(), sourceMgr,
-                 frontend.getMainBufferId(), frontend.getSema().getSymbols(),
-                 llvm::outs());
+  lang::printAST(frontend.getProgram(), sourceMgr, frontend.getMainBufferId(),
+                 frontend.getSema().getSymbols(), llvm::outs());
   return 0;
 }
 

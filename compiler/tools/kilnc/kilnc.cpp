@@ -119,8 +119,7 @@ int runJit() {
   auto start = std::chrono::steady_clock::now();
   auto jit = kiln::JitModule::compile(*module);
   if (!jit) {
-    llvm::errs() << "kilnc: error: " << llvm::toString(jit.takeError())
-                 << "\n";
+    llvm::errs() << "kilnc: error: " << llvm::toString(jit.takeError()) << "\n";
     return 1;
   }
   double compileSeconds =
@@ -156,8 +155,7 @@ int runJit() {
 
   auto callOnce = [&]() -> bool {
     if (llvm::Error e = (*jit)->call(functionName, inRefs, outRefs)) {
-      llvm::errs() << "kilnc: error: " << llvm::toString(std::move(e))
-                   << "\n";
+      llvm::errs() << "kilnc: error: " << llvm::toString(std::move(e)) << "\n";
       return false;
     }
     return true;
@@ -181,8 +179,8 @@ int runJit() {
 
   llvm::outs() << llvm::formatv("@{0}: compiled in {1:F2} s, {2:F1} us per "
                                 "call (mean of {3})\n",
-                                functionName, compileSeconds,
-                                callSeconds * 1e6, calls);
+                                functionName, compileSeconds, callSeconds * 1e6,
+                                calls);
   for (auto [i, r] : llvm::enumerate(results)) {
     int64_t n = r.type.getNumElements();
     double sum = 0;

@@ -8,9 +8,9 @@
 #include "dialects/Graph/IR/GraphOps.h"
 #include "dialects/Graph/IR/GraphShapes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 
 #include "llvm/ADT/SmallBitVector.h"
@@ -71,16 +71,17 @@ template <typename Adaptor>
 LogicalResult inferReduce(std::optional<Location> loc, Adaptor adaptor,
                           SmallVectorImpl<Type> &types) {
   RankedTensorType input = tensorOf(adaptor.getInput());
-  return inferred(loc,
-                  reduceShape(input.getShape(), adaptor.getAxes(),
-                              adaptor.getKeepdims()),
-                  input.getElementType(), types);
+  return inferred(
+      loc,
+      reduceShape(input.getShape(), adaptor.getAxes(), adaptor.getKeepdims()),
+      input.getElementType(), types);
 }
 } // namespace
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValueAttr(); }
 
-LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location>,
                                            Adaptor adaptor,
                                            SmallVectorImpl<Type> &types) {
   types.push_back(adaptor.getValue().getType());
@@ -88,10 +89,9 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location
 }
 
 #define KILN_BINARY_INFER(Op)                                                  \
-  LogicalResult Op::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &types) {           \
+  LogicalResult Op::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &types) {                                          \
     return inferBinary(loc, adaptor, types);                                   \
   }
 KILN_BINARY_INFER(AddOp)
@@ -117,8 +117,8 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &types) {
-  if (failed(sameElementTypes(
-          loc, {adaptor.getOnTrue(), adaptor.getOnFalse()})))
+  if (failed(
+          sameElementTypes(loc, {adaptor.getOnTrue(), adaptor.getOnFalse()})))
     return failure();
   return inferBroadcast(
       loc, {adaptor.getCondition(), adaptor.getOnTrue(), adaptor.getOnFalse()},
@@ -132,18 +132,17 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
   if (failed(sameElementTypes(loc, {adaptor.getLhs(), adaptor.getRhs()})))
     return failure();
   RankedTensorType lhs = tensorOf(adaptor.getLhs());
-  return inferred(loc,
-                  matmulShape(lhs.getShape(), tensorOf(adaptor.getRhs()).getShape(),
-                              adaptor.getTransposeLhs(),
-                              adaptor.getTransposeRhs()),
-                  lhs.getElementType(), types);
+  return inferred(
+      loc,
+      matmulShape(lhs.getShape(), tensorOf(adaptor.getRhs()).getShape(),
+                  adaptor.getTransposeLhs(), adaptor.getTransposeRhs()),
+      lhs.getElementType(), types);
 }
 
 #define KILN_REDUCE_INFER(Op)                                                  \
-  LogicalResult Op::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &types) {           \
+  LogicalResult Op::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &types) {                                          \
     return inferReduce(loc, adaptor, types);                                   \
   }
 KILN_REDUCE_INFER(ReduceSumOp)
@@ -174,10 +173,9 @@ LogicalResult ReshapeOp::verify() {
            << in.getElementType() << " to " << out.getElementType();
   if (!sameElementCount(in.getShape(), out.getShape()))
     return emitOpError("cannot reshape ")
-           << formatShape(in.getShape()) << " ("
-           << in.getNumElements() << " elements) to "
-           << formatShape(out.getShape()) << " (" << out.getNumElements()
-           << " elements)";
+           << formatShape(in.getShape()) << " (" << in.getNumElements()
+           << " elements) to " << formatShape(out.getShape()) << " ("
+           << out.getNumElements() << " elements)";
   return success();
 }
 
@@ -224,9 +222,9 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   SmallVector<ArrayRef<int64_t>> shapes;
   for (Value v : adaptor.getInputs())
     shapes.push_back(tensorOf(v).getShape());
-  return inferred(loc, concatShape(shapes, static_cast<int64_t>(adaptor.getAxis())),
-                  tensorOf(adaptor.getInputs().front()).getElementType(),
-                  types);
+  return inferred(
+      loc, concatShape(shapes, static_cast<int64_t>(adaptor.getAxis())),
+      tensorOf(adaptor.getInputs().front()).getElementType(), types);
 }
 
 LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
@@ -269,8 +267,8 @@ SoftmaxCrossEntropyOp::buildTargetAndMask(OpBuilder &b) {
   Location loc = getLoc();
   RankedTensorType type = getLogits().getType();
   int64_t classes = type.getShape().back();
-  Value oneHot = OneHotOp::create(b, loc, type, getLabels(),
-                                  b.getI64IntegerAttr(classes));
+  Value oneHot =
+      OneHotOp::create(b, loc, type, getLabels(), b.getI64IntegerAttr(classes));
   Value mask = ReduceSumOp::create(b, loc, oneHot,
                                    b.getDenseI64ArrayAttr({type.getRank() - 1}),
                                    b.getUnitAttr());
@@ -292,14 +290,14 @@ SoftmaxCrossEntropyOp::buildTargetAndMask(OpBuilder &b) {
 LogicalResult SoftmaxCrossEntropyOp::verify() {
   double smoothing = getLabelSmoothing().convertToDouble();
   if (smoothing < 0 || smoothing > 1)
-    return emitOpError("label_smoothing must lie in [0, 1], got ")
-           << smoothing;
+    return emitOpError("label_smoothing must lie in [0, 1], got ") << smoothing;
   return success();
 }
 
-LogicalResult BceWithLogitsOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &types) {
+LogicalResult BceWithLogitsOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
   RankedTensorType logits = tensorOf(adaptor.getLogits());
   if (logits != tensorOf(adaptor.getTargets()))
     return emitOptionalError(loc, "logits ", logits, " and targets ",
@@ -368,17 +366,15 @@ LogicalResult InsertSliceOp::verify() {
 }
 
 LogicalResult ScatterAddOp::verify() {
-  ShapeOrError expected =
-      gatherShape(getDest().getType().getShape(),
-                  getIndices().getType().getShape(),
-                  static_cast<int64_t>(getAxis()));
+  ShapeOrError expected = gatherShape(getDest().getType().getShape(),
+                                      getIndices().getType().getShape(),
+                                      static_cast<int64_t>(getAxis()));
   if (!expected.ok())
     return emitOpError(expected.error);
   if (!llvm::equal(expected.shape, getUpdates().getType().getShape()))
     return emitOpError("updates ")
            << formatShape(getUpdates().getType().getShape())
-           << " should have the gathered shape "
-           << formatShape(expected.shape);
+           << " should have the gathered shape " << formatShape(expected.shape);
   if (getUpdates().getType().getElementType() !=
       getDest().getType().getElementType())
     return emitOpError("updates and dest differ in element type");
@@ -419,7 +415,8 @@ ValueAndGradOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
     return emitOpError("operand types do not match the inputs of @")
            << getCallee() << ": " << type;
   if (type.getNumResults() == 0)
-    return emitOpError("@") << getCallee() << " returns nothing to differentiate";
+    return emitOpError("@")
+           << getCallee() << " returns nothing to differentiate";
   auto loss = dyn_cast<RankedTensorType>(type.getResult(0));
   if (!loss || loss.getRank() != 0 || !isa<FloatType>(loss.getElementType()))
     return emitOpError("the first result of @")
@@ -478,9 +475,10 @@ LogicalResult AdamUpdateOp::verify() {
   return verifyScalarsMatch(*this, getParam().getType(), {getLr(), getStep()});
 }
 
-LogicalResult ClipByGlobalNormOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &types) {
+LogicalResult
+ClipByGlobalNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &types) {
   if (adaptor.getGrads().empty())
     return emitOptionalError(loc, "needs at least one gradient");
   if (failed(sameElementTypes(loc, adaptor.getGrads())))

@@ -69,9 +69,8 @@ static bool dimsMatch(int64_t a, int64_t b) {
 ShapeOrError matmulShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
                          bool transposeLhs, bool transposeRhs) {
   if (lhs.size() < 2 || rhs.size() < 2)
-    return ShapeOrError::failure(
-        "matmul operands need rank 2 or more, got " + formatShape(lhs) +
-        " and " + formatShape(rhs));
+    return ShapeOrError::failure("matmul operands need rank 2 or more, got " +
+                                 formatShape(lhs) + " and " + formatShape(rhs));
   size_t l = lhs.size(), r = rhs.size();
   int64_t m = transposeLhs ? lhs[l - 1] : lhs[l - 2];
   int64_t kl = transposeLhs ? lhs[l - 2] : lhs[l - 1];
@@ -82,12 +81,11 @@ ShapeOrError matmulShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
         "matmul contraction dimensions differ: " + formatShape(lhs) + " @ " +
         formatShape(rhs) + " contracts " + std::to_string(kl) + " with " +
         std::to_string(kr));
-  ShapeOrError batch =
-      broadcastShapes({lhs.drop_back(2), rhs.drop_back(2)});
+  ShapeOrError batch = broadcastShapes({lhs.drop_back(2), rhs.drop_back(2)});
   if (!batch.ok())
     return ShapeOrError::failure("matmul batch dimensions of " +
-                                 formatShape(lhs) + " and " +
-                                 formatShape(rhs) + " do not broadcast");
+                                 formatShape(lhs) + " and " + formatShape(rhs) +
+                                 " do not broadcast");
   batch.shape.push_back(m);
   batch.shape.push_back(n);
   return batch;
@@ -145,8 +143,7 @@ ShapeOrError transposeShape(ArrayRef<int64_t> input,
 ShapeOrError sliceShape(ArrayRef<int64_t> input, ArrayRef<int64_t> starts,
                         ArrayRef<int64_t> limits, ArrayRef<int64_t> strides) {
   size_t rank = input.size();
-  if (starts.size() != rank || limits.size() != rank ||
-      strides.size() != rank)
+  if (starts.size() != rank || limits.size() != rank || strides.size() != rank)
     return ShapeOrError::failure(
         "slice needs one start, limit and stride per dimension of " +
         formatShape(input));
@@ -154,9 +151,8 @@ ShapeOrError sliceShape(ArrayRef<int64_t> input, ArrayRef<int64_t> starts,
   for (size_t i = 0; i < rank; ++i) {
     int64_t d = input[i];
     if (strides[i] <= 0)
-      return ShapeOrError::failure("slice stride " +
-                                   std::to_string(strides[i]) +
-                                   " must be positive");
+      return ShapeOrError::failure(
+          "slice stride " + std::to_string(strides[i]) + " must be positive");
     if (starts[i] < 0 || limits[i] < starts[i] ||
         (d != kDynamic && limits[i] > d))
       return ShapeOrError::failure(
@@ -190,8 +186,8 @@ ShapeOrError concatShape(ArrayRef<ArrayRef<int64_t>> inputs, int64_t axis) {
             "concat inputs " + formatShape(inputs.front()) + " and " +
             formatShape(s) + " differ in dimension " + std::to_string(i));
     }
-    out[a] = (out[a] == kDynamic || s[a] == kDynamic) ? kDynamic
-                                                      : out[a] + s[a];
+    out[a] =
+        (out[a] == kDynamic || s[a] == kDynamic) ? kDynamic : out[a] + s[a];
   }
   return {out, {}};
 }
@@ -219,8 +215,7 @@ ShapeOrError crossEntropyShape(ArrayRef<int64_t> logits,
                });
   if (!match)
     return ShapeOrError::failure("labels " + formatShape(labels) +
-                                 " do not match logits " +
-                                 formatShape(logits) +
+                                 " do not match logits " + formatShape(logits) +
                                  " without their class dimension");
   return {Shape(batch.begin(), batch.end()), {}};
 }

@@ -36,8 +36,7 @@ Value zerosLike(OpBuilder &b, Location loc, Value like) {
   RankedTensorType type = tensorOf(like);
   return ConstantOp::create(
       b, loc,
-      DenseElementsAttr::get(type,
-                             b.getFloatAttr(type.getElementType(), 0.0)));
+      DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
 }
 
 Value reshape(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
@@ -224,8 +223,8 @@ SmallVector<Value> RsqrtOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   Location loc = getLoc();
   Value y = getResult();
   Value cube = mul(b, loc, mul(b, loc, y, y), y);
-  return {mul(b, loc, mul(b, loc, grads[0], cube),
-              scalar(b, loc, grads[0], -0.5))};
+  return {
+      mul(b, loc, mul(b, loc, grads[0], cube), scalar(b, loc, grads[0], -0.5))};
 }
 
 SmallVector<Value> TanhOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
@@ -314,12 +313,11 @@ SmallVector<Value> MatmulOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
 }
 
 SmallVector<Value> ReduceSumOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
-  return {spread(b, getLoc(), grads[0], getInput(),
-                 axesOf(getAxes(), getInput()))};
+  return {
+      spread(b, getLoc(), grads[0], getInput(), axesOf(getAxes(), getInput()))};
 }
 
-SmallVector<Value> ReduceMeanOp::buildVJP(OpBuilder &b,
-                                          ArrayRef<Value> grads) {
+SmallVector<Value> ReduceMeanOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   Location loc = getLoc();
   SmallVector<int64_t> axes = axesOf(getAxes(), getInput());
   int64_t count = 1;
@@ -349,21 +347,19 @@ SmallVector<Value> SoftmaxOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   Location loc = getLoc();
   Value y = getResult();
   int64_t axis = axesOf({static_cast<int64_t>(getAxis())}, y).front();
-  Value dot = ReduceSumOp::create(b, loc, mul(b, loc, grads[0], y),
-                                  b.getDenseI64ArrayAttr({axis}),
-                                  b.getUnitAttr());
+  Value dot =
+      ReduceSumOp::create(b, loc, mul(b, loc, grads[0], y),
+                          b.getDenseI64ArrayAttr({axis}), b.getUnitAttr());
   return {mul(b, loc, y, SubOp::create(b, loc, grads[0], dot))};
 }
 
-SmallVector<Value> LogSoftmaxOp::buildVJP(OpBuilder &b,
-                                          ArrayRef<Value> grads) {
+SmallVector<Value> LogSoftmaxOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   // dx = g - exp(y) * sum(g)
   Location loc = getLoc();
   Value y = getResult();
   int64_t axis = axesOf({static_cast<int64_t>(getAxis())}, y).front();
-  Value total = ReduceSumOp::create(b, loc, grads[0],
-                                    b.getDenseI64ArrayAttr({axis}),
-                                    b.getUnitAttr());
+  Value total = ReduceSumOp::create(
+      b, loc, grads[0], b.getDenseI64ArrayAttr({axis}), b.getUnitAttr());
   return {SubOp::create(b, loc, grads[0],
                         mul(b, loc, ExpOp::create(b, loc, y), total))};
 }
@@ -405,12 +401,12 @@ SmallVector<Value> InsertSliceOp::buildVJP(OpBuilder &b,
   for (auto [start, size, stride] :
        llvm::zip(getStarts(), source.getShape(), getStrides()))
     limits.push_back(start + (size - 1) * stride + 1);
-  Value dSource = SliceOp::create(b, loc, grads[0], getStartsAttr(),
-                                  b.getDenseI64ArrayAttr(limits),
-                                  getStridesAttr());
-  Value dDest = InsertSliceOp::create(b, loc, zerosLike(b, loc, getSource()),
-                                      grads[0], getStartsAttr(),
-                                      getStridesAttr());
+  Value dSource =
+      SliceOp::create(b, loc, grads[0], getStartsAttr(),
+                      b.getDenseI64ArrayAttr(limits), getStridesAttr());
+  Value dDest =
+      InsertSliceOp::create(b, loc, zerosLike(b, loc, getSource()), grads[0],
+                            getStartsAttr(), getStridesAttr());
   return {dSource, dDest};
 }
 
@@ -427,10 +423,9 @@ SmallVector<Value> ConcatOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
     starts[axis] = offset;
     offset += tensorOf(input).getDimSize(axis);
     limits[axis] = offset;
-    result.push_back(SliceOp::create(b, loc, grads[0],
-                                     b.getDenseI64ArrayAttr(starts),
-                                     b.getDenseI64ArrayAttr(limits),
-                                     b.getDenseI64ArrayAttr(strides)));
+    result.push_back(SliceOp::create(
+        b, loc, grads[0], b.getDenseI64ArrayAttr(starts),
+        b.getDenseI64ArrayAttr(limits), b.getDenseI64ArrayAttr(strides)));
   }
   return result;
 }
@@ -444,8 +439,7 @@ SmallVector<Value> GatherOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
 
 bool GatherOp::isDifferentiableOperand(unsigned index) { return index == 0; }
 
-SmallVector<Value> ScatterAddOp::buildVJP(OpBuilder &b,
-                                          ArrayRef<Value> grads) {
+SmallVector<Value> ScatterAddOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   Value dUpdates =
       GatherOp::create(b, getLoc(), grads[0], getIndices(), getAxisAttr());
   return {dUpdates, Value(), grads[0]};
@@ -479,8 +473,7 @@ SmallVector<Value> SoftmaxCrossEntropyOp::buildVJP(OpBuilder &b,
   auto [target, mask] = buildTargetAndMask(b);
   Value probabilities =
       SoftmaxOp::create(b, loc, getLogits(), b.getI64IntegerAttr(-1));
-  Value diff =
-      SubOp::create(b, loc, mul(b, loc, probabilities, mask), target);
+  Value diff = SubOp::create(b, loc, mul(b, loc, probabilities, mask), target);
   Value g = grads[0];
   if (getReduction() == LossReduction::mean) {
     g = DivOp::create(b, loc, g, atLeastOne(b, loc, sumAll(b, loc, mask)));
@@ -506,9 +499,8 @@ SmallVector<Value> BceWithLogitsOp::buildVJP(OpBuilder &b,
     g = mul(b, loc, g,
             scalar(b, loc, g, 1.0 / getLogits().getType().getNumElements()));
   Value dz =
-      mul(b, loc, SubOp::create(b, loc, SigmoidOp::create(b, loc, z),
-                                getTargets()),
-          g);
+      mul(b, loc,
+          SubOp::create(b, loc, SigmoidOp::create(b, loc, z), getTargets()), g);
   Value dt = mul(b, loc, NegOp::create(b, loc, z), g);
   return {BroadcastToOp::create(b, loc, z.getType(), dz),
           BroadcastToOp::create(b, loc, z.getType(), dt)};
