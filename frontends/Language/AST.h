@@ -74,7 +74,8 @@ struct Expr : Node {
 
 struct IntLit : Expr {
   int64_t value;
-  IntLit(llvm::SMRange r, int64_t value) : Expr(Kind::IntLit, r), value(value) {}
+  IntLit(llvm::SMRange r, int64_t value)
+      : Expr(Kind::IntLit, r), value(value) {}
   static bool classof(const Node *n) { return n->kind == Kind::IntLit; }
 };
 
@@ -153,10 +154,20 @@ struct Unary : Expr {
 };
 
 enum class BinaryOp {
-  Or, And,
-  Eq, Ne, Lt, Le, Gt, Ge,
-  Add, Sub,
-  Mul, Div, Mod, MatMul,
+  Or,
+  And,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Mod,
+  MatMul,
 };
 llvm::StringRef spelling(BinaryOp op);
 
@@ -297,7 +308,8 @@ struct CheckpointStmt : Stmt {
 struct Decl : Node {
   llvm::StringRef name;
   llvm::SMRange nameRange;
-  Decl(Kind kind, llvm::SMRange r, llvm::StringRef name, llvm::SMRange nameRange)
+  Decl(Kind kind, llvm::SMRange r, llvm::StringRef name,
+       llvm::SMRange nameRange)
       : Node(kind, r), name(name), nameRange(nameRange) {}
   static bool classof(const Node *n) { return n->kind >= Kind::Import; }
 };

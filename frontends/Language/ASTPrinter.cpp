@@ -51,7 +51,8 @@ void Printer::typeExpr(const TypeExpr &t) {
   os << "[";
   for (auto [i, d] : llvm::enumerate(t.dims)) {
     llvm::StringRef text(d->range.Start.getPointer(),
-                         d->range.End.getPointer() - d->range.Start.getPointer());
+                         d->range.End.getPointer() -
+                             d->range.Start.getPointer());
     os << (i ? ", " : "") << text;
   }
   os << "]";
@@ -67,8 +68,8 @@ void Printer::expr(const Expr *e, llvm::StringRef role) {
     line(e, label + "Float") << " " << llvm::cast<FloatLit>(e)->value;
     break;
   case Node::Kind::BoolLit:
-    line(e, label + (llvm::cast<BoolLit>(e)->value ? "Bool true"
-                                                   : "Bool false"));
+    line(e,
+         label + (llvm::cast<BoolLit>(e)->value ? "Bool true" : "Bool false"));
     break;
   case Node::Kind::StrLit:
     line(e, label + "Str \"" + llvm::cast<StrLit>(e)->value + "\"");

@@ -1,4 +1,5 @@
-//===- ASTPrinter.h - Text dump of a checked .kiln program -------*- C++ -*-===//
+//===- ASTPrinter.h - Text dump of a checked .kiln program -------*- C++
+//-*-===//
 
 #ifndef KILN_FRONTENDS_LANGUAGE_ASTPRINTER_H
 #define KILN_FRONTENDS_LANGUAGE_ASTPRINTER_H

@@ -1,4 +1,5 @@
-//===- Diagnostics.h - Located errors and notes for .kiln sources -*- C++ -*-===//
+//===- Diagnostics.h - Located errors and notes for .kiln sources -*- C++
+//-*-===//
 //
 // Every diagnostic points into a buffer of the SourceMgr, so the printed form
 // is clang's: `file:line:col: error: message`, the source line and a caret

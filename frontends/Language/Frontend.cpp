@@ -82,20 +82,20 @@ void Frontend::loadImport(const ImportDecl *import, unsigned fromBuffer,
     if (!loadedPaths.insert(real).second)
       return; // already loaded, or an import cycle
     if (size > kMaxSourceBytes) {
-      diags.error(import->path->range, "imported file '" + wanted +
-                                           "' is too large");
+      diags.error(import->path->range,
+                  "imported file '" + wanted + "' is too large");
       return;
     }
     auto buffer = llvm::MemoryBuffer::getFile(candidate, /*IsText=*/true);
     if (!buffer)
       continue;
-    unsigned id = sourceMgr.AddNewSourceBuffer(std::move(*buffer),
-                                               import->range.Start);
+    unsigned id =
+        sourceMgr.AddNewSourceBuffer(std::move(*buffer), import->range.Start);
     parseBuffer(id, importDepth);
     return;
   }
-  diags.error(import->path->range, "cannot find imported file '" + wanted +
-                                       "'");
+  diags.error(import->path->range,
+              "cannot find imported file '" + wanted + "'");
 }
 
 bool Frontend::check() {

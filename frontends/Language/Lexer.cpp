@@ -11,61 +11,116 @@ using llvm::StringRef;
 
 StringRef spelling(TokenKind kind) {
   switch (kind) {
-  case TokenKind::Eof: return "end of file";
-  case TokenKind::Error: return "invalid token";
-  case TokenKind::Identifier: return "identifier";
-  case TokenKind::Integer: return "integer";
-  case TokenKind::Float: return "number";
-  case TokenKind::String: return "string";
-  case TokenKind::KwAnd: return "'and'";
-  case TokenKind::KwCheckpoint: return "'checkpoint'";
-  case TokenKind::KwConst: return "'const'";
-  case TokenKind::KwElse: return "'else'";
-  case TokenKind::KwExperiment: return "'experiment'";
-  case TokenKind::KwFalse: return "'false'";
-  case TokenKind::KwFn: return "'fn'";
-  case TokenKind::KwFor: return "'for'";
-  case TokenKind::KwIf: return "'if'";
-  case TokenKind::KwImport: return "'import'";
-  case TokenKind::KwIn: return "'in'";
-  case TokenKind::KwLayer: return "'layer'";
-  case TokenKind::KwLet: return "'let'";
-  case TokenKind::KwLog: return "'log'";
-  case TokenKind::KwMinimize: return "'minimize'";
-  case TokenKind::KwModel: return "'model'";
-  case TokenKind::KwNot: return "'not'";
-  case TokenKind::KwOr: return "'or'";
-  case TokenKind::KwParam: return "'param'";
-  case TokenKind::KwTrue: return "'true'";
-  case TokenKind::KwUsing: return "'using'";
-  case TokenKind::KwVar: return "'var'";
-  case TokenKind::LParen: return "'('";
-  case TokenKind::RParen: return "')'";
-  case TokenKind::LBracket: return "'['";
-  case TokenKind::RBracket: return "']'";
-  case TokenKind::LBrace: return "'{'";
-  case TokenKind::RBrace: return "'}'";
-  case TokenKind::Comma: return "','";
-  case TokenKind::Colon: return "':'";
-  case TokenKind::Semicolon: return "';'";
-  case TokenKind::Dot: return "'.'";
-  case TokenKind::DotDot: return "'..'";
-  case TokenKind::Arrow: return "'->'";
-  case TokenKind::Question: return "'?'";
-  case TokenKind::Pipe: return "'|'";
-  case TokenKind::Assign: return "'='";
-  case TokenKind::EqEq: return "'=='";
-  case TokenKind::NotEq: return "'!='";
-  case TokenKind::Less: return "'<'";
-  case TokenKind::LessEq: return "'<='";
-  case TokenKind::Greater: return "'>'";
-  case TokenKind::GreaterEq: return "'>='";
-  case TokenKind::Plus: return "'+'";
-  case TokenKind::Minus: return "'-'";
-  case TokenKind::Star: return "'*'";
-  case TokenKind::Slash: return "'/'";
-  case TokenKind::Percent: return "'%'";
-  case TokenKind::At: return "'@'";
+  case TokenKind::Eof:
+    return "end of file";
+  case TokenKind::Error:
+    return "invalid token";
+  case TokenKind::Identifier:
+    return "identifier";
+  case TokenKind::Integer:
+    return "integer";
+  case TokenKind::Float:
+    return "number";
+  case TokenKind::String:
+    return "string";
+  case TokenKind::KwAnd:
+    return "'and'";
+  case TokenKind::KwCheckpoint:
+    return "'checkpoint'";
+  case TokenKind::KwConst:
+    return "'const'";
+  case TokenKind::KwElse:
+    return "'else'";
+  case TokenKind::KwExperiment:
+    return "'experiment'";
+  case TokenKind::KwFalse:
+    return "'false'";
+  case TokenKind::KwFn:
+    return "'fn'";
+  case TokenKind::KwFor:
+    return "'for'";
+  case TokenKind::KwIf:
+    return "'if'";
+  case TokenKind::KwImport:
+    return "'import'";
+  case TokenKind::KwIn:
+    return "'in'";
+  case TokenKind::KwLayer:
+    return "'layer'";
+  case TokenKind::KwLet:
+    return "'let'";
+  case TokenKind::KwLog:
+    return "'log'";
+  case TokenKind::KwMinimize:
+    return "'minimize'";
+  case TokenKind::KwModel:
+    return "'model'";
+  case TokenKind::KwNot:
+    return "'not'";
+  case TokenKind::KwOr:
+    return "'or'";
+  case TokenKind::KwParam:
+    return "'param'";
+  case TokenKind::KwTrue:
+    return "'true'";
+  case TokenKind::KwUsing:
+    return "'using'";
+  case TokenKind::KwVar:
+    return "'var'";
+  case TokenKind::LParen:
+    return "'('";
+  case TokenKind::RParen:
+    return "')'";
+  case TokenKind::LBracket:
+    return "'['";
+  case TokenKind::RBracket:
+    return "']'";
+  case TokenKind::LBrace:
+    return "'{'";
+  case TokenKind::RBrace:
+    return "'}'";
+  case TokenKind::Comma:
+    return "','";
+  case TokenKind::Colon:
+    return "':'";
+  case TokenKind::Semicolon:
+    return "';'";
+  case TokenKind::Dot:
+    return "'.'";
+  case TokenKind::DotDot:
+    return "'..'";
+  case TokenKind::Arrow:
+    return "'->'";
+  case TokenKind::Question:
+    return "'?'";
+  case TokenKind::Pipe:
+    return "'|'";
+  case TokenKind::Assign:
+    return "'='";
+  case TokenKind::EqEq:
+    return "'=='";
+  case TokenKind::NotEq:
+    return "'!='";
+  case TokenKind::Less:
+    return "'<'";
+  case TokenKind::LessEq:
+    return "'<='";
+  case TokenKind::Greater:
+    return "'>'";
+  case TokenKind::GreaterEq:
+    return "'>='";
+  case TokenKind::Plus:
+    return "'+'";
+  case TokenKind::Minus:
+    return "'-'";
+  case TokenKind::Star:
+    return "'*'";
+  case TokenKind::Slash:
+    return "'/'";
+  case TokenKind::Percent:
+    return "'%'";
+  case TokenKind::At:
+    return "'@'";
   }
   llvm_unreachable("unknown token kind");
 }
@@ -117,23 +172,40 @@ Token Lexer::next() {
   if (isDigit(c))
     return lexNumber(start);
   switch (c) {
-  case '"': return lexString(start);
-  case '(': return make(TokenKind::LParen, start);
-  case ')': return make(TokenKind::RParen, start);
-  case '[': return make(TokenKind::LBracket, start);
-  case ']': return make(TokenKind::RBracket, start);
-  case '{': return make(TokenKind::LBrace, start);
-  case '}': return make(TokenKind::RBrace, start);
-  case ',': return make(TokenKind::Comma, start);
-  case ':': return make(TokenKind::Colon, start);
-  case ';': return make(TokenKind::Semicolon, start);
-  case '?': return make(TokenKind::Question, start);
-  case '|': return make(TokenKind::Pipe, start);
-  case '+': return make(TokenKind::Plus, start);
-  case '*': return make(TokenKind::Star, start);
-  case '/': return make(TokenKind::Slash, start);
-  case '%': return make(TokenKind::Percent, start);
-  case '@': return make(TokenKind::At, start);
+  case '"':
+    return lexString(start);
+  case '(':
+    return make(TokenKind::LParen, start);
+  case ')':
+    return make(TokenKind::RParen, start);
+  case '[':
+    return make(TokenKind::LBracket, start);
+  case ']':
+    return make(TokenKind::RBracket, start);
+  case '{':
+    return make(TokenKind::LBrace, start);
+  case '}':
+    return make(TokenKind::RBrace, start);
+  case ',':
+    return make(TokenKind::Comma, start);
+  case ':':
+    return make(TokenKind::Colon, start);
+  case ';':
+    return make(TokenKind::Semicolon, start);
+  case '?':
+    return make(TokenKind::Question, start);
+  case '|':
+    return make(TokenKind::Pipe, start);
+  case '+':
+    return make(TokenKind::Plus, start);
+  case '*':
+    return make(TokenKind::Star, start);
+  case '/':
+    return make(TokenKind::Slash, start);
+  case '%':
+    return make(TokenKind::Percent, start);
+  case '@':
+    return make(TokenKind::At, start);
   case '.':
     return make(peekIs('.') ? TokenKind::DotDot : TokenKind::Dot, start);
   case '-':
@@ -143,8 +215,7 @@ Token Lexer::next() {
   case '<':
     return make(peekIs('=') ? TokenKind::LessEq : TokenKind::Less, start);
   case '>':
-    return make(peekIs('=') ? TokenKind::GreaterEq : TokenKind::Greater,
-                start);
+    return make(peekIs('=') ? TokenKind::GreaterEq : TokenKind::Greater, start);
   case '!':
     if (peekIs('='))
       return make(TokenKind::NotEq, start);
@@ -155,7 +226,8 @@ Token Lexer::next() {
     break;
   }
   // Swallow the rest of a multi-byte UTF-8 character so it is reported once.
-  while (cur != buffer.end() && (static_cast<unsigned char>(*cur) & 0xC0) == 0x80)
+  while (cur != buffer.end() &&
+         (static_cast<unsigned char>(*cur) & 0xC0) == 0x80)
     ++cur;
   diags.error(llvm::SMLoc::getFromPointer(start),
               "unexpected character '" + StringRef(start, cur - start) + "'");

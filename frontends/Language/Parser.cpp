@@ -51,9 +51,7 @@ bool Parser::startsLine() const {
   return from && from < to && StringRef(from, to - from).contains('\n');
 }
 
-SMLoc Parser::missingLoc() const {
-  return startsLine() ? prevEnd : tok.loc();
-}
+SMLoc Parser::missingLoc() const { return startsLine() ? prevEnd : tok.loc(); }
 
 bool Parser::expect(TokenKind kind, StringRef context) {
   if (consumeIf(kind))
@@ -94,9 +92,9 @@ void Parser::skipToStatement() {
   // before the '}' closing the enclosing block.
   unsigned braces = 0;
   while (!tok.is(TokenKind::Eof)) {
-    if (braces == 0 && (startsStatement(tok.kind) ||
-                        startsDeclaration(tok.kind) ||
-                        tok.is(TokenKind::RBrace)))
+    if (braces == 0 &&
+        (startsStatement(tok.kind) || startsDeclaration(tok.kind) ||
+         tok.is(TokenKind::RBrace)))
       return;
     if (tok.is(TokenKind::LBrace))
       ++braces;
@@ -131,12 +129,18 @@ std::vector<Decl *> Parser::parseFile() {
 
 Decl *Parser::parseDecl() {
   switch (tok.kind) {
-  case TokenKind::KwImport: return parseImport();
-  case TokenKind::KwConst: return parseConst();
-  case TokenKind::KwModel: return parseModel();
-  case TokenKind::KwExperiment: return parseExperiment();
-  case TokenKind::KwFn: return parseFn(nullptr);
-  case TokenKind::Error: return nullptr;
+  case TokenKind::KwImport:
+    return parseImport();
+  case TokenKind::KwConst:
+    return parseConst();
+  case TokenKind::KwModel:
+    return parseModel();
+  case TokenKind::KwExperiment:
+    return parseExperiment();
+  case TokenKind::KwFn:
+    return parseFn(nullptr);
+  case TokenKind::Error:
+    return nullptr;
   default:
     diags.error(tok.range(), "expected 'import', 'const', 'model', 'fn' or "
                              "'experiment' at the top level, found " +
@@ -194,9 +198,8 @@ bool Parser::parseArgList(std::vector<ParamDecl *> &args, bool allowDefaults) {
       if (!(init = parseExpr()))
         return false;
     }
-    args.push_back(program.make<ParamDecl>(rangeFrom(start), name.text,
-                                           name.range(), std::move(type),
-                                           init));
+    args.push_back(program.make<ParamDecl>(
+        rangeFrom(start), name.text, name.range(), std::move(type), init));
     if (!consumeIf(TokenKind::Comma))
       break;
   }
@@ -260,7 +263,8 @@ ModelDecl *Parser::parseModel() {
       member = parseFn(model);
     else if (!tok.is(TokenKind::Error))
       diags.error(tok.range(), "expected 'param', 'layer' or 'fn' in a "
-                               "model, found " + spelling(tok.kind));
+                               "model, found " +
+                                   spelling(tok.kind));
     if (member) {
       model->members.push_back(member);
       continue;
@@ -375,8 +379,8 @@ bool Parser::parseBlock(Block &block) {
     skipToStatement();
   }
   if (!tok.is(TokenKind::RBrace)) {
-    diags.error(missingLoc(), "expected '}' to end the block, found " +
-                                  spelling(tok.kind));
+    diags.error(missingLoc(),
+                "expected '}' to end the block, found " + spelling(tok.kind));
     diags.note(open, "the block starts here");
     return false;
   }
@@ -401,9 +405,12 @@ Stmt *Parser::parseStmt() {
     return program.make<LetStmt>(rangeFrom(start), isVar, name.text,
                                  name.range(), value);
   }
-  case TokenKind::KwFor: return parseFor();
-  case TokenKind::KwIf: return parseIf();
-  case TokenKind::KwLog: return parseLog();
+  case TokenKind::KwFor:
+    return parseFor();
+  case TokenKind::KwIf:
+    return parseIf();
+  case TokenKind::KwLog:
+    return parseLog();
   case TokenKind::KwMinimize: {
     advance();
     Expr *loss = parseExpr();
@@ -626,8 +633,8 @@ Expr *Parser::parseComparison() {
         return nullptr;
       }
     }
-    return program.make<Binary>(SMRange(lhs->range.Start, prevEnd), e.op,
-                                opLoc, lhs, rhs);
+    return program.make<Binary>(SMRange(lhs->range.Start, prevEnd), e.op, opLoc,
+                                lhs, rhs);
   }
   return lhs;
 }
@@ -739,10 +746,18 @@ StrLit *Parser::parseString() {
     }
     char c = body[++i];
     switch (c) {
-    case 'n': value += '\n'; break;
-    case 't': value += '\t'; break;
-    case '\\': value += '\\'; break;
-    case '"': value += '"'; break;
+    case 'n':
+      value += '\n';
+      break;
+    case 't':
+      value += '\t';
+      break;
+    case '\\':
+      value += '\\';
+      break;
+    case '"':
+      value += '"';
+      break;
     default:
       diags.error(SMLoc::getFromPointer(body.data() + i - 1),
                   "unknown escape sequence '\\" + StringRef(&c, 1) + "'");
@@ -816,8 +831,8 @@ Expr *Parser::parsePrimary() {
     advance();
     return nullptr;
   default:
-    diags.error(missingLoc(), "expected an expression, found " +
-                                  spelling(t.kind));
+    diags.error(missingLoc(),
+                "expected an expression, found " + spelling(t.kind));
     return nullptr;
   }
 }

@@ -27,9 +27,7 @@ private:
   /// Where a missing token is reported: after the previous token when the
   /// current one starts a new line.
   llvm::SMLoc missingLoc() const;
-  llvm::SMRange rangeFrom(llvm::SMLoc start) const {
-    return {start, prevEnd};
-  }
+  llvm::SMRange rangeFrom(llvm::SMLoc start) const { return {start, prevEnd}; }
   void skipToStatement();
   void skipToDeclaration();
 

@@ -109,9 +109,9 @@ void Sema::checkModelMembers(ModelDecl *model) {
   for (Decl *member : model->members) {
     auto [it, inserted] = seen.try_emplace(member->name, member);
     if (!inserted) {
-      diags.error(member->nameRange,
-                  "'" + member->name + "' is already defined in model '" +
-                      model->name + "'");
+      diags.error(member->nameRange, "'" + member->name +
+                                         "' is already defined in model '" +
+                                         model->name + "'");
       diags.note(it->second->nameRange, "previous definition is here");
     }
     if (auto *param = llvm::dyn_cast<ParamDecl>(member)) {
@@ -130,7 +130,8 @@ void Sema::checkModelMembers(ModelDecl *model) {
       if (!init.isError() && init.kind != TypeKind::Initializer)
         diags.error(param->init->range,
                     "expected an initializer (zeros, ones, normal(std), "
-                    "uniform(low, high), glorot, kaiming), found " + str(init));
+                    "uniform(low, high), glorot, kaiming), found " +
+                        str(init));
     } else if (auto *layer = llvm::dyn_cast<LayerDecl>(member)) {
       layer->resolved = checkExpr(layer->init);
       if (!layer->resolved.isError() &&
@@ -163,9 +164,10 @@ void Sema::checkModelCycles() {
         continue;
       if (!visit(layer->resolved.model)) {
         if (state[m] == State::Active)
-          diags.error(layer->init->range,
-                      "model '" + m->name + "' contains itself through "
-                      "layer '" + layer->name + "'");
+          diags.error(layer->init->range, "model '" + m->name +
+                                              "' contains itself through "
+                                              "layer '" +
+                                              layer->name + "'");
         state[m] = State::Done;
         return false;
       }
@@ -188,12 +190,12 @@ void Sema::checkRecursion() {
     for (const FnDecl *callee : calls.lookup(fn)) {
       State s = state.lookup(callee);
       if (s == State::Active) {
-        diags.error(fn->nameRange, "'" + fn->name + "' calls '" +
-                                       callee->name + "' recursively; "
+        diags.error(fn->nameRange, "'" + fn->name + "' calls '" + callee->name +
+                                       "' recursively; "
                                        "functions cannot recurse");
         if (callee != fn)
-          diags.note(callee->nameRange, "'" + callee->name +
-                                            "' is declared here");
+          diags.note(callee->nameRange,
+                     "'" + callee->name + "' is declared here");
       } else if (s == State::Unvisited) {
         visit(callee);
       }
@@ -266,8 +268,10 @@ void Sema::checkFnBody(FnDecl *fn) {
                           : r.dtype == want.dtype;
     if (!r.isTensor() || !dtypeOk || r.shape != want.shape) {
       diags.error(resultExpr->range, "'" + fn->name + "' returns " +
-                                         str(result) + ", but its declared "
-                                         "result type is " + str(want));
+                                         str(result) +
+                                         ", but its declared "
+                                         "result type is " +
+                                         str(want));
       diags.note(fn->result.range, "result type declared here");
     }
   }
@@ -297,11 +301,11 @@ Type Sema::resolveType(const TypeExpr &type, bool allowNewSymbols) {
   std::optional<DType> dtype =
       type.name == "bool" ? std::optional(DType::I1) : parseDType(type.name);
   if (!dtype) {
-    diags.error(SMRange(type.range.Start, llvm::SMLoc::getFromPointer(
-                                              type.name.end())),
-                "unknown type '" + type.name +
-                    "'; expected int, float, bool, str or a tensor type such "
-                    "as f32[B, 784]");
+    diags.error(
+        SMRange(type.range.Start, llvm::SMLoc::getFromPointer(type.name.end())),
+        "unknown type '" + type.name +
+            "'; expected int, float, bool, str or a tensor type such "
+            "as f32[B, 784]");
     return Type::error();
   }
   Shape shape;
@@ -350,7 +354,8 @@ std::optional<int64_t> Sema::resolveDim(Expr *dim, bool allowNewSymbols) {
     return std::nullopt;
   if (t.kind != TypeKind::Int || !t.value) {
     diags.error(dim->range, "a dimension is an integer known at compile time "
-                            "or a symbol, found " + str(t));
+                            "or a symbol, found " +
+                                str(t));
     return std::nullopt;
   }
   if (!isSymbol(*t.value) && (*t.value < 1 || *t.value >= kMaxStaticDim)) {

@@ -97,8 +97,9 @@ bool Sema::constIntList(const Expr *e, const llvm::Twine &what,
     if (checkExpr(element).isError())
       return false;
     if (element->type.kind != TypeKind::Int || !element->type.value) {
-      diags.error(element->range, what + " holds integers known at compile "
-                                         "time, found " +
+      diags.error(element->range, what +
+                                      " holds integers known at compile "
+                                      "time, found " +
                                       str(element->type));
       return false;
     }
@@ -113,8 +114,8 @@ bool Sema::expectKind(const Expr *e, TypeKind kind, const llvm::Twine &what) {
   if (e->type.kind == kind ||
       (kind == TypeKind::Float && e->type.kind == TypeKind::Int))
     return true;
-  diags.error(e->range, what + " must be " + str(Type::of(kind)) +
-                            ", found " + str(e->type));
+  diags.error(e->range, what + " must be " + str(Type::of(kind)) + ", found " +
+                            str(e->type));
   return false;
 }
 
@@ -128,16 +129,15 @@ bool Sema::expectFloatTensor(const Expr *e, const llvm::Twine &what) {
   Type t = asTensor(e->type);
   if (t.isTensor() && isFloat(t.dtype))
     return true;
-  diags.error(e->range, what + " must be a float tensor, found " +
-                            str(e->type));
+  diags.error(e->range,
+              what + " must be a float tensor, found " + str(e->type));
   return false;
 }
 
 /// Reports a failed shape rule at the call, with the rule's own words.
-static Type shapeResult(DiagnosticEngine &diags,
-                        const SymbolTable &symbols, Call *call,
-                        StringRef callee, const graph::ShapeOrError &shape,
-                        DType dtype) {
+static Type shapeResult(DiagnosticEngine &diags, const SymbolTable &symbols,
+                        Call *call, StringRef callee,
+                        const graph::ShapeOrError &shape, DType dtype) {
   if (shape.ok())
     return Type::tensor(dtype, shape.shape);
   diags.error(call->callee->range.Start,
@@ -159,7 +159,8 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
   if (unaryFloat || name == "abs") {
     if (!bindArgs(call, name, {"x"}, 1, a))
       return Type::error();
-    if (unaryFloat && !expectFloatTensor(a[0], "the argument of '" + name + "'"))
+    if (unaryFloat &&
+        !expectFloatTensor(a[0], "the argument of '" + name + "'"))
       return Type::error();
     Type t = asTensor(a[0]->type);
     if (!t.isTensor()) {
@@ -175,7 +176,8 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
     if (!bindArgs(call, name, {"a", "b"}, 2, a))
       return Type::error();
     const Expr *operands[] = {a[0], a[1]};
-    Type t = elementwise(call->callee->range.Start, operands, "'" + name.str() + "'");
+    Type t = elementwise(call->callee->range.Start, operands,
+                         "'" + name.str() + "'");
     if (!t.isError() && name == "pow" && !isFloat(t.dtype)) {
       diags.error(call->parenRange, "'pow' needs float operands");
       return Type::error();
@@ -189,7 +191,8 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
     Type c = a[0]->type;
     if (!c.isTensor() || c.dtype != DType::I1) {
       diags.error(a[0]->range, "the condition of 'where' is a bool tensor, "
-                               "such as 'x > 0', found " + str(c));
+                               "such as 'x > 0', found " +
+                                   str(c));
       return Type::error();
     }
     const Expr *values[] = {a[1], a[2]};
@@ -265,8 +268,8 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
   }
 
   if (name == "reshape" || name == "transpose") {
-    if (!bindArgs(call, name, {"x", name == "reshape" ? "shape" : "permutation"},
-                  2, a))
+    if (!bindArgs(call, name,
+                  {"x", name == "reshape" ? "shape" : "permutation"}, 2, a))
       return Type::error();
     Type x = asTensor(a[0]->type);
     if (!x.isTensor()) {
@@ -280,7 +283,8 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
     if (name == "transpose")
       return result(graph::transposeShape(x.shape, list), x.dtype);
     // Element counts must agree: the same symbols and the same static product.
-    auto split = [](llvm::ArrayRef<int64_t> shape, llvm::SmallVectorImpl<int64_t> &syms) {
+    auto split = [](llvm::ArrayRef<int64_t> shape,
+                    llvm::SmallVectorImpl<int64_t> &syms) {
       double product = 1;
       for (int64_t d : shape) {
         if (isSymbol(d))
@@ -327,8 +331,8 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
       if (t.isError())
         return t;
       if (!t.isTensor() || (dtype && *dtype != t.dtype)) {
-        diags.error(e->range, "'concat' joins tensors of one dtype, found " +
-                                  str(t));
+        diags.error(e->range,
+                    "'concat' joins tensors of one dtype, found " + str(t));
         return Type::error();
       }
       dtype = t.dtype;
@@ -352,8 +356,8 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
     if (!table.isTensor() || !indices.isTensor() || isFloat(indices.dtype) ||
         indices.dtype == DType::I1) {
       diags.error(call->parenRange, "'gather' takes a tensor and integer "
-                                    "indices, found " + str(table) + " and " +
-                                        str(indices));
+                                    "indices, found " +
+                                        str(table) + " and " + str(indices));
       return Type::error();
     }
     int64_t axis = 0;
@@ -372,8 +376,8 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
       return Type::error();
     Type indices = a[0]->type;
     if (!indices.isTensor() || isFloat(indices.dtype)) {
-      diags.error(a[0]->range, "'one_hot' needs integer indices, found " +
-                                   str(indices));
+      diags.error(a[0]->range,
+                  "'one_hot' needs integer indices, found " + str(indices));
       return Type::error();
     }
     if (!expectKind(a[1], TypeKind::Int, "'depth'"))
@@ -389,8 +393,8 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
       return Type::error();
     Type labels = a[1]->type;
     if (!labels.isTensor() || isFloat(labels.dtype)) {
-      diags.error(a[1]->range, "the labels are integer class indices, found " +
-                                   str(labels));
+      diags.error(a[1]->range,
+                  "the labels are integer class indices, found " + str(labels));
       return Type::error();
     }
     graph::ShapeOrError shape =
@@ -430,8 +434,8 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
       return Type::error();
     Type x = asTensor(a[0]->type);
     if (!x.isTensor()) {
-      diags.error(a[0]->range, "'" + name + "' converts a tensor, found " +
-                                   str(a[0]->type));
+      diags.error(a[0]->range,
+                  "'" + name + "' converts a tensor, found " + str(a[0]->type));
       return Type::error();
     }
     return Type::tensor(*cast, x.shape);

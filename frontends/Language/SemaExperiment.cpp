@@ -80,7 +80,8 @@ void Sema::checkStmt(Stmt *s) {
       if (!t.isError() && !t.isNumber() && t.kind != TypeKind::Bool &&
           t.kind != TypeKind::Str && !t.isScalarTensor())
         diags.error(let->value->range, "a 'var' holds a number, a bool or a "
-                                       "str, found " + str(t));
+                                       "str, found " +
+                                           str(t));
     }
     declareLocal(let->name, let->nameRange, {t, let, let->isVar});
     return;
@@ -101,8 +102,8 @@ void Sema::checkStmt(Stmt *s) {
                                              assign->target->name +
                                              "', which is not a 'var'");
       if (local->decl)
-        diags.note(local->decl->range, "'" + assign->target->name +
-                                           "' is defined here");
+        diags.note(local->decl->range,
+                   "'" + assign->target->name + "' is defined here");
       return;
     }
     const Type &want = local->type;
@@ -131,7 +132,8 @@ void Sema::checkStmt(Stmt *s) {
     Type c = checkExpr(ifs->cond);
     if (!c.isError() && c.kind != TypeKind::Bool)
       diags.error(ifs->cond->range, "the condition of 'if' must be a bool, "
-                                    "found " + str(c));
+                                    "found " +
+                                        str(c));
     checkBlock(ifs->thenBody);
     checkBlock(ifs->elseBody);
     return;
@@ -140,10 +142,11 @@ void Sema::checkStmt(Stmt *s) {
     auto *m = llvm::cast<MinimizeStmt>(s);
     Type loss = checkExpr(m->loss);
     Type opt = checkExpr(m->optimizer);
-    if (!loss.isError() && !(loss.isScalarTensor() && isFloat(loss.dtype) &&
-                             !loss.weak))
+    if (!loss.isError() &&
+        !(loss.isScalarTensor() && isFloat(loss.dtype) && !loss.weak))
       diags.error(m->loss->range, "'minimize' needs a scalar float loss "
-                                  "computed by the model, found " + str(loss));
+                                  "computed by the model, found " +
+                                      str(loss));
     if (!opt.isError() && opt.kind != TypeKind::Optimizer)
       diags.error(m->optimizer->range, "expected an optimizer after 'using', "
                                        "such as 'sgd(net, lr)', found " +
@@ -167,8 +170,8 @@ void Sema::checkFor(ForStmt *s) {
     for (Expr *bound : {range->lo, range->hi}) {
       Type t = checkExpr(bound);
       if (!t.isError() && t.kind != TypeKind::Int)
-        diags.error(bound->range, "a range bound must be an int, found " +
-                                      str(t));
+        diags.error(bound->range,
+                    "a range bound must be an int, found " + str(t));
     }
     element = Type::integer(std::nullopt);
   } else {
@@ -178,7 +181,8 @@ void Sema::checkFor(ForStmt *s) {
     } else if (!t.isError()) {
       diags.error(s->iterable->range, "'for' runs over a range 'lo..hi' or "
                                       "over batches, as in "
-                                      "'train.batches(64)', found " + str(t));
+                                      "'train.batches(64)', found " +
+                                          str(t));
     }
   }
   pushScope();
@@ -225,13 +229,14 @@ void Sema::checkLog(LogStmt *s) {
   if (!t.isError() && !t.isNumber() && t.kind != TypeKind::Bool &&
       !t.isScalarTensor())
     diags.error(s->value->range, "a logged metric is a number or a scalar "
-                                 "tensor, found " + str(t));
+                                 "tensor, found " +
+                                     str(t));
   llvm::StringMap<SMRange> seen;
   for (Argument &tag : s->tags) {
     Type v = checkExpr(tag.value);
     if (!v.isError() && v.kind != TypeKind::Int && v.kind != TypeKind::Str)
-      diags.error(tag.value->range, "a tag is an int or a str, found " +
-                                        str(v));
+      diags.error(tag.value->range,
+                  "a tag is an int or a str, found " + str(v));
     if (!seen.try_emplace(tag.name, tag.nameRange).second)
       diags.error(tag.nameRange, "tag '" + tag.name + "' is given twice");
   }
@@ -281,7 +286,8 @@ std::optional<Type> Sema::checkHostBuiltin(Call *call, StringRef name) {
     if (a[1] && !expectKind(a[1], TypeKind::Str, "the path"))
       return Type::error();
     int64_t count = split->value == "train" ? 60000 : 10000;
-    return datasetType(count, {{"x", DType::F32, {784}}, {"y", DType::I32, {}}});
+    return datasetType(count,
+                       {{"x", DType::F32, {784}}, {"y", DType::I32, {}}});
   }
 
   if (name == "induction_tokens") {
@@ -366,8 +372,8 @@ Type Sema::checkMethod(Call *call, Member *callee) {
     return base;
   }
   if (base.kind == TypeKind::Model) {
-    if (const auto *fn = llvm::dyn_cast_or_null<FnDecl>(
-            base.model->findMember(name)))
+    if (const auto *fn =
+            llvm::dyn_cast_or_null<FnDecl>(base.model->findMember(name)))
       return checkUserCall(call, fn, &base);
     Type layer = memberOfModel(base, name, callee->nameRange, true);
     if (layer.kind == TypeKind::Model)
@@ -409,10 +415,12 @@ Type Sema::checkMethod(Call *call, Member *callee) {
       Type p = a[0]->type;
       if (!x || x->shape.size() != 1 || !p.isTensor() ||
           p.dtype != DType::I32 || p.shape != x->shape) {
-        diags.error(a[0]->range,
-                    "'permute' needs an i32 permutation of the features of "
-                    "'x'" + (x ? ", " + str(Type::tensor(DType::I32, x->shape)) : "") +
-                        ", found " + str(p));
+        diags.error(
+            a[0]->range,
+            "'permute' needs an i32 permutation of the features of "
+            "'x'" +
+                (x ? ", " + str(Type::tensor(DType::I32, x->shape)) : "") +
+                ", found " + str(p));
         return Type::error();
       }
       return base;
@@ -452,8 +460,8 @@ Type Sema::checkMethod(Call *call, Member *callee) {
 
   for (Argument &arg : call->args)
     checkExpr(arg.value);
-  diags.error(callee->nameRange, "a value of type " + str(base) +
-                                     " has no method '" + name + "'");
+  diags.error(callee->nameRange,
+              "a value of type " + str(base) + " has no method '" + name + "'");
   return Type::error();
 }
 

@@ -105,8 +105,10 @@ Type Sema::checkName(Name *e) {
     if (llvm::isa<ConstDecl>(g->second))
       return Type::error(); // its definition was reported
     if (llvm::isa<ModelDecl>(g->second))
-      diags.error(e->range, "model '" + e->name + "' must be called to "
-                            "create an instance, as in '" + e->name + "()'");
+      diags.error(e->range, "model '" + e->name +
+                                "' must be called to "
+                                "create an instance, as in '" +
+                                e->name + "()'");
     else
       diags.error(e->range, "'" + e->name + "' is a function; call it");
     return Type::error();
@@ -123,13 +125,12 @@ Type Sema::memberOfModel(const Type &model, StringRef name, SMRange range,
   if (!member) {
     diags.error(range, "model '" + model.model->name + "' has no member '" +
                            name + "'");
-    diags.note(model.model->nameRange, "model '" + model.model->name +
-                                           "' is declared here");
+    diags.note(model.model->nameRange,
+               "model '" + model.model->name + "' is declared here");
     return Type::error();
   }
   DimBindings bindings;
-  for (auto [formal, actual] :
-       llvm::zip(model.model->argDims, model.modelDims))
+  for (auto [formal, actual] : llvm::zip(model.model->argDims, model.modelDims))
     if (isSymbol(formal))
       bindings[formal] = actual;
   if (auto *p = llvm::dyn_cast<ParamDecl>(member))
@@ -188,8 +189,8 @@ Type Sema::checkUnary(Unary *e) {
   }
   if (t.kind == TypeKind::Float || t.isTensor())
     return t;
-  diags.error(e->operand->range, "'-' needs a number or a tensor, found " +
-                                     str(t));
+  diags.error(e->operand->range,
+              "'-' needs a number or a tensor, found " + str(t));
   return Type::error();
 }
 
@@ -226,17 +227,18 @@ Type Sema::elementwise(llvm::SMLoc opLoc, llvm::ArrayRef<const Expr *> operands,
   for (auto [e, t] : llvm::zip(operands, types)) {
     ranges.push_back(e->range);
     if (!t.isTensor()) {
-      diags.error(e->range, what + " needs numbers or tensors, found " +
-                                str(e->type));
+      diags.error(e->range,
+                  what + " needs numbers or tensors, found " + str(e->type));
       return Type::error();
     }
     anyFloat |= isFloat(t.dtype);
     if (t.weak)
       continue;
     if (dtype && *dtype != t.dtype) {
-      diags.error(opLoc, what + " mixes " + dtypeName(*dtype) + " and " +
-                             dtypeName(t.dtype) + "; convert one with " +
-                             dtypeName(*dtype) + "(...)",
+      diags.error(opLoc,
+                  what + " mixes " + dtypeName(*dtype) + " and " +
+                      dtypeName(t.dtype) + "; convert one with " +
+                      dtypeName(*dtype) + "(...)",
                   ranges);
       diags.note(dtypeFrom->range, "this operand is " + str(dtypeFrom->type));
       return Type::error();
@@ -249,8 +251,10 @@ Type Sema::elementwise(llvm::SMLoc opLoc, llvm::ArrayRef<const Expr *> operands,
   if (!dtype) // only host numbers
     dtype = anyFloat ? DType::F32 : DType::I32;
   else if (anyFloat && !isFloat(*dtype)) {
-    diags.error(opLoc, what + " mixes a float with an integer tensor of type " +
-                           str(dtypeFrom->type), ranges);
+    diags.error(opLoc,
+                what + " mixes a float with an integer tensor of type " +
+                    str(dtypeFrom->type),
+                ranges);
     return Type::error();
   }
   graph::ShapeOrError shape = graph::broadcastShapes(shapes);
@@ -284,14 +288,16 @@ Type Sema::checkBinary(Binary *e) {
       l.kind == TypeKind::Bool || r.kind == TypeKind::Bool) {
     bool equality = e->op == BinaryOp::Eq || e->op == BinaryOp::Ne;
     if (!equality || l.kind != r.kind) {
-      diags.error(e->opLoc, "cannot apply " + what + " to " + str(l) +
-                                " and " + str(r), ranges);
+      diags.error(e->opLoc,
+                  "cannot apply " + what + " to " + str(l) + " and " + str(r),
+                  ranges);
       return Type::error();
     }
     // `policy == "powrlaw"` is always false: catch the typo.
     for (auto [var, lit] : {std::pair(l, e->rhs), std::pair(r, e->lhs)}) {
       auto *s = llvm::dyn_cast<StrLit>(lit);
-      if (!s || var.choices.empty() || llvm::is_contained(var.choices, s->value))
+      if (!s || var.choices.empty() ||
+          llvm::is_contained(var.choices, s->value))
         continue;
       std::string list;
       for (const std::string &c : var.choices)
@@ -324,8 +330,10 @@ Type Sema::checkBinary(Binary *e) {
     if (l.value && r.value && !isSymbol(*l.value) && !isSymbol(*r.value)) {
       value = foldInt(e->op, *l.value, *r.value);
       if (!value)
-        diags.error(e->opLoc, "integer overflow or division by zero in a "
-                              "constant expression", ranges);
+        diags.error(e->opLoc,
+                    "integer overflow or division by zero in a "
+                    "constant expression",
+                    ranges);
     }
     return Type::integer(value);
   }
@@ -334,13 +342,12 @@ Type Sema::checkBinary(Binary *e) {
     Type lt = asTensor(l), rt = asTensor(r);
     for (auto [side, t] : {std::pair(e->lhs, lt), std::pair(e->rhs, rt)})
       if (!t.isTensor() || !isFloat(t.dtype)) {
-        diags.error(side->range, "'@' needs float tensors, found " +
-                                     str(side->type));
+        diags.error(side->range,
+                    "'@' needs float tensors, found " + str(side->type));
         return Type::error();
       }
     if (lt.dtype != rt.dtype) {
-      diags.error(e->opLoc, "'@' mixes " + str(lt) + " and " + str(rt),
-                  ranges);
+      diags.error(e->opLoc, "'@' mixes " + str(lt) + " and " + str(rt), ranges);
       return Type::error();
     }
     graph::ShapeOrError shape =
@@ -369,8 +376,8 @@ Type Sema::checkConditional(Conditional *e) {
   if (c.isError() || a.isError() || b.isError())
     return Type::error();
   if (c.kind != TypeKind::Bool) {
-    diags.error(e->cond->range, "the condition of '?' must be a bool, found " +
-                                    str(c));
+    diags.error(e->cond->range,
+                "the condition of '?' must be a bool, found " + str(c));
     return Type::error();
   }
   if (a.isNumber() && b.isNumber()) {
@@ -380,8 +387,8 @@ Type Sema::checkConditional(Conditional *e) {
   }
   if (a.kind != b.kind || a.shape != b.shape || a.dtype != b.dtype ||
       a.kind == TypeKind::Model) {
-    diags.error(e->onFalse->range, "the choices of '?' differ: " + str(a) +
-                                       " and " + str(b));
+    diags.error(e->onFalse->range,
+                "the choices of '?' differ: " + str(a) + " and " + str(b));
     return Type::error();
   }
   return a;
@@ -403,8 +410,8 @@ Type Sema::checkCall(Call *call) {
       return checkLayerCall(call, local->type);
     checkArgs();
     if (!local->type.isError())
-      diags.error(callee->range, "'" + name + "' is a " +
-                                     str(local->type) + ", not a function");
+      diags.error(callee->range, "'" + name + "' is a " + str(local->type) +
+                                     ", not a function");
     return Type::error();
   }
   if (currentModel) {
@@ -416,8 +423,9 @@ Type Sema::checkCall(Call *call) {
       if (auto *fn = llvm::dyn_cast<FnDecl>(member))
         return checkUserCall(call, fn, &self);
       if (auto *layer = llvm::dyn_cast<LayerDecl>(member))
-        return layer->resolved.isError() ? (checkArgs(), Type::error())
-                                         : checkLayerCall(call, layer->resolved);
+        return layer->resolved.isError()
+                   ? (checkArgs(), Type::error())
+                   : checkLayerCall(call, layer->resolved);
       checkArgs();
       diags.error(callee->range, "parameter '" + name + "' is not a function");
       return Type::error();
@@ -452,8 +460,8 @@ Type Sema::checkLayerCall(Call *call, const Type &layer) {
     diags.error(call->callee->range,
                 "model '" + layer.model->name +
                     "' has no 'forward' function, so it cannot be called");
-    diags.note(layer.model->nameRange, "model '" + layer.model->name +
-                                           "' is declared here");
+    diags.note(layer.model->nameRange,
+               "model '" + layer.model->name + "' is declared here");
     return Type::error();
   }
   return checkUserCall(call, forward, &layer);
@@ -465,8 +473,9 @@ Type Sema::checkUserCall(Call *call, const FnDecl *fn, const Type *self) {
   for (Argument &a : call->args) {
     argsOk &= !checkExpr(a.value).isError();
     if (!a.name.empty()) {
-      diags.error(a.nameRange, "'" + fn->name + "' takes its arguments by "
-                               "position, not by name");
+      diags.error(a.nameRange, "'" + fn->name +
+                                   "' takes its arguments by "
+                                   "position, not by name");
       argsOk = false;
     }
   }
@@ -524,8 +533,8 @@ Type Sema::checkUserCall(Call *call, const FnDecl *fn, const Type *self) {
                       "' has type " + str(arg.value->type) +
                       ", but parameter '" + param->name + "' expects " +
                       str(substitute(want, bindings)));
-      diags.note(param->range, "parameter '" + param->name +
-                                   "' is declared here");
+      diags.note(param->range,
+                 "parameter '" + param->name + "' is declared here");
       return Type::error();
     }
   }
@@ -548,8 +557,8 @@ Type Sema::checkModelInstance(Call *call, const ModelDecl *model) {
                     std::to_string(call->args.size()) +
                     (call->args.size() == 1 ? " was" : " were") + " given",
                 call->parenRange);
-    diags.note(model->nameRange, "model '" + model->name +
-                                     "' is declared here");
+    diags.note(model->nameRange,
+               "model '" + model->name + "' is declared here");
     return Type::error();
   }
   Type t = Type::of(TypeKind::Model);
@@ -578,13 +587,14 @@ Type Sema::checkModelInstance(Call *call, const ModelDecl *model) {
       t.modelDims.push_back(dim);
       continue;
     }
-    bool ok = formal->resolved.kind == TypeKind::Float ? got.isNumber()
-                                                       : got.kind == TypeKind::Bool;
+    bool ok = formal->resolved.kind == TypeKind::Float
+                  ? got.isNumber()
+                  : got.kind == TypeKind::Bool;
     if (!ok) {
-      diags.error(arg.value->range, "argument '" + formal->name + "' of model '" +
-                                        model->name + "' expects " +
-                                        str(formal->resolved) + ", found " +
-                                        str(got));
+      diags.error(arg.value->range, "argument '" + formal->name +
+                                        "' of model '" + model->name +
+                                        "' expects " + str(formal->resolved) +
+                                        ", found " + str(got));
       return Type::error();
     }
     t.modelDims.push_back(0);

@@ -11,12 +11,18 @@ namespace kiln::lang {
 
 llvm::StringRef dtypeName(DType dtype) {
   switch (dtype) {
-  case DType::F32: return "f32";
-  case DType::F64: return "f64";
-  case DType::I32: return "i32";
-  case DType::I64: return "i64";
-  case DType::I1: return "bool";
-  case DType::U8: return "u8";
+  case DType::F32:
+    return "f32";
+  case DType::F64:
+    return "f64";
+  case DType::I32:
+    return "i32";
+  case DType::I64:
+    return "i64";
+  case DType::I1:
+    return "bool";
+  case DType::U8:
+    return "u8";
   }
   return "?";
 }
@@ -63,12 +69,18 @@ std::string SymbolTable::formatShape(llvm::ArrayRef<int64_t> shape) const {
 
 std::string SymbolTable::formatType(const Type &type) const {
   switch (type.kind) {
-  case TypeKind::Error: return "<error>";
-  case TypeKind::Void: return "nothing";
-  case TypeKind::Int: return "int";
-  case TypeKind::Float: return "float";
-  case TypeKind::Bool: return "bool";
-  case TypeKind::Str: return "str";
+  case TypeKind::Error:
+    return "<error>";
+  case TypeKind::Void:
+    return "nothing";
+  case TypeKind::Int:
+    return "int";
+  case TypeKind::Float:
+    return "float";
+  case TypeKind::Bool:
+    return "bool";
+  case TypeKind::Str:
+    return "str";
   case TypeKind::Tensor:
     if (type.weak)
       return isFloat(type.dtype) ? "float" : "int";
@@ -76,13 +88,20 @@ std::string SymbolTable::formatType(const Type &type) const {
   case TypeKind::Model:
     // Without a declaration when naming the kind expected: "must be model".
     return type.model ? "model " + type.model->name.str() : "model";
-  case TypeKind::Dataset: return "dataset";
-  case TypeKind::Batches: return "batches";
-  case TypeKind::Range: return "range";
-  case TypeKind::Optimizer: return "optimizer";
-  case TypeKind::Schedule: return "schedule";
-  case TypeKind::Replay: return "replay buffer";
-  case TypeKind::Initializer: return "initializer";
+  case TypeKind::Dataset:
+    return "dataset";
+  case TypeKind::Batches:
+    return "batches";
+  case TypeKind::Range:
+    return "range";
+  case TypeKind::Optimizer:
+    return "optimizer";
+  case TypeKind::Schedule:
+    return "schedule";
+  case TypeKind::Replay:
+    return "replay buffer";
+  case TypeKind::Initializer:
+    return "initializer";
   }
   return "?";
 }

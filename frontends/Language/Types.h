@@ -40,20 +40,20 @@ struct ModelDecl;
 struct DatasetInfo;
 
 enum class TypeKind {
-  Error,  // already diagnosed; silences follow-up errors
+  Error, // already diagnosed; silences follow-up errors
   Void,
   Int,
   Float,
   Bool,
   Str,
   Tensor,
-  Model,      // an instance of a model
-  Dataset,    // rows of named tensor fields
-  Batches,    // an iterable of Dataset batches
-  Range,      // lo..hi
+  Model,   // an instance of a model
+  Dataset, // rows of named tensor fields
+  Batches, // an iterable of Dataset batches
+  Range,   // lo..hi
   Optimizer,
-  Schedule,   // a learning rate that changes with the step
-  Replay,     // a replay buffer
+  Schedule, // a learning rate that changes with the step
+  Replay,   // a replay buffer
   Initializer,
 };
 

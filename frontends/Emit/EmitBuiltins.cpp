@@ -1,0 +1,247 @@
+//===- EmitBuiltins.cpp - Tensor builtins as graph ops --------------------===//
+//
+// Each tensor builtin is one graph op (SemaBuiltins.cpp checked it against
+// that op's shape rule); `causal_mask` is a constant. The result type is the
+// call's checked type with its sizes filled in.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/Emit/GraphEmitter.h"
+
+#include "dialects/Graph/IR/GraphOps.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+#include <limits>
+
+namespace kiln::lang {
+
+using llvm::StringRef;
+using mlir::Value;
+
+namespace {
+
+/// A builtin's arguments in parameter order, null where an optional one is
+/// omitted. Sema has already matched them.
+llvm::SmallVector<const Expr *, 4> bindArgs(const Call *call,
+                                            llvm::ArrayRef<StringRef> params) {
+  llvm::SmallVector<const Expr *, 4> out(params.size(), nullptr);
+  size_t positional = 0;
+  for (const Argument &arg : call->args) {
+    size_t index = arg.name.empty()
+                       ? positional++
+                       : llvm::find(params, arg.name) - params.begin();
+    out[index] = arg.value;
+  }
+  return out;
+}
+
+bool flagValue(const Expr *e) {
+  const auto *lit = llvm::dyn_cast_or_null<BoolLit>(e);
+  return lit && lit->value;
+}
+
+int64_t intValue(const Expr *e, int64_t fallback) {
+  return e ? *e->type.value : fallback;
+}
+
+llvm::SmallVector<int64_t> intList(const Expr *e) {
+  llvm::SmallVector<int64_t> values;
+  for (const Expr *element : llvm::cast<ListExpr>(e)->elements)
+    values.push_back(*element->type.value);
+  return values;
+}
+
+using UnaryBuilder = Value (*)(mlir::OpBuilder &, mlir::Location, Value);
+template <typename OpTy>
+Value unary(mlir::OpBuilder &b, mlir::Location loc, Value x) {
+  return OpTy::create(b, loc, x);
+}
+
+using BinaryBuilder = Value (*)(mlir::OpBuilder &, mlir::Location, mlir::Type,
+                                Value, Value);
+template <typename OpTy>
+Value binary(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, Value x,
+             Value y) {
+  return OpTy::create(b, loc, type, x, y);
+}
+
+using ReduceBuilder = Value (*)(mlir::OpBuilder &, mlir::Location, mlir::Type,
+                                Value, llvm::ArrayRef<int64_t>, bool);
+template <typename OpTy>
+Value reduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, Value x,
+             llvm::ArrayRef<int64_t> axes, bool keepdims) {
+  return OpTy::create(b, loc, type, x, axes, keepdims);
+}
+
+/// 0 on and below the diagonal, -inf above it.
+mlir::DenseElementsAttr causalMask(mlir::RankedTensorType type) {
+  int64_t n = type.getDimSize(0);
+  std::vector<float> values(n * n, 0.0f);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i + 1; j < n; ++j)
+      values[i * n + j] = -std::numeric_limits<float>::infinity();
+  return mlir::DenseElementsAttr::get(type, llvm::ArrayRef<float>(values));
+}
+
+} // namespace
+
+Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
+  mlir::RankedTensorType type = tensorType(call->type, call->loc());
+  if (!type)
+    return nullptr;
+  mlir::Location at = loc(call->loc());
+  DType dtype = call->type.dtype;
+  auto operand = [&](const Expr *e) { return emitTensor(e, dtype); };
+
+  if (UnaryBuilder build = llvm::StringSwitch<UnaryBuilder>(name)
+                               .Case("abs", unary<graph::AbsOp>)
+                               .Case("exp", unary<graph::ExpOp>)
+                               .Case("log", unary<graph::LogOp>)
+                               .Case("sqrt", unary<graph::SqrtOp>)
+                               .Case("rsqrt", unary<graph::RsqrtOp>)
+                               .Case("tanh", unary<graph::TanhOp>)
+                               .Case("sigmoid", unary<graph::SigmoidOp>)
+                               .Case("relu", unary<graph::ReluOp>)
+                               .Case("gelu", unary<graph::GeluOp>)
+                               .Default(nullptr)) {
+    Value x = operand(bindArgs(call, {"x"})[0]);
+    return x ? build(builder, at, x) : nullptr;
+  }
+
+  if (BinaryBuilder build = llvm::StringSwitch<BinaryBuilder>(name)
+                                .Case("maximum", binary<graph::MaxOp>)
+                                .Case("minimum", binary<graph::MinOp>)
+                                .Case("pow", binary<graph::PowOp>)
+                                .Case("mse", binary<graph::MseOp>)
+                                .Default(nullptr)) {
+    StringRef mseParams[] = {"prediction", "target"}, params[] = {"a", "b"};
+    auto a = bindArgs(call, name == "mse" ? mseParams : params);
+    Value x = operand(a[0]);
+    Value y = x ? operand(a[1]) : nullptr;
+    return y ? build(builder, at, type, x, y) : nullptr;
+  }
+
+  if (ReduceBuilder build = llvm::StringSwitch<ReduceBuilder>(name)
+                                .Case("sum", reduce<graph::ReduceSumOp>)
+                                .Case("mean", reduce<graph::ReduceMeanOp>)
+                                .Case("max", reduce<graph::ReduceMaxOp>)
+                                .Default(nullptr)) {
+    auto a = bindArgs(call, {"x", "axes", "keepdims"});
+    Value x = operand(a[0]);
+    if (!x)
+      return nullptr;
+    llvm::SmallVector<int64_t> axes;
+    if (a[1])
+      axes = intList(a[1]);
+    else
+      for (int64_t
+               i = 0,
+               e = llvm::cast<mlir::RankedTensorType>(x.getType()).getRank();
+           i < e; ++i)
+        axes.push_back(i);
+    return build(builder, at, type, x, axes, flagValue(a[2]));
+  }
+
+  if (name == "where") {
+    auto a = bindArgs(call, {"condition", "on_true", "on_false"});
+    Value condition = emitExpr(a[0]);
+    Value onTrue = condition ? operand(a[1]) : nullptr;
+    Value onFalse = onTrue ? operand(a[2]) : nullptr;
+    return onFalse ? graph::SelectOp::create(builder, at, type, condition,
+                                             onTrue, onFalse)
+                   : nullptr;
+  }
+
+  if (name == "matmul") {
+    auto a = bindArgs(call, {"a", "b", "transpose_a", "transpose_b"});
+    Value x = operand(a[0]);
+    Value y = x ? operand(a[1]) : nullptr;
+    return y ? graph::MatmulOp::create(builder, at, type, x, y, flagValue(a[2]),
+                                       flagValue(a[3]))
+             : nullptr;
+  }
+
+  if (name == "softmax" || name == "log_softmax") {
+    auto a = bindArgs(call, {"x", "axis"});
+    Value x = operand(a[0]);
+    if (!x)
+      return nullptr;
+    mlir::IntegerAttr axis = builder.getI64IntegerAttr(intValue(a[1], -1));
+    if (name == "softmax")
+      return graph::SoftmaxOp::create(builder, at, type, x, axis);
+    return graph::LogSoftmaxOp::create(builder, at, type, x, axis);
+  }
+
+  if (name == "reshape") {
+    Value x = operand(bindArgs(call, {"x", "shape"})[0]);
+    return x ? graph::ReshapeOp::create(builder, at, type, x) : nullptr;
+  }
+
+  if (name == "transpose") {
+    auto a = bindArgs(call, {"x", "permutation"});
+    Value x = operand(a[0]);
+    return x ? graph::TransposeOp::create(builder, at, type, x, intList(a[1]))
+             : nullptr;
+  }
+
+  if (name == "concat") {
+    auto a = bindArgs(call, {"tensors", "axis"});
+    llvm::SmallVector<Value> inputs;
+    for (const Expr *e : llvm::cast<ListExpr>(a[0])->elements) {
+      inputs.push_back(operand(e));
+      if (!inputs.back())
+        return nullptr;
+    }
+    return graph::ConcatOp::create(
+        builder, at, type, inputs,
+        builder.getI64IntegerAttr(intValue(a[1], 0)));
+  }
+
+  if (name == "gather") {
+    auto a = bindArgs(call, {"table", "indices", "axis"});
+    Value table = operand(a[0]);
+    Value indices = table ? emitExpr(a[1]) : nullptr;
+    return indices ? graph::GatherOp::create(
+                         builder, at, type, table, indices,
+                         builder.getI64IntegerAttr(intValue(a[2], 0)))
+                   : nullptr;
+  }
+
+  if (name == "one_hot") {
+    Value indices = emitExpr(bindArgs(call, {"indices", "depth"})[0]);
+    return indices ? graph::OneHotOp::create(
+                         builder, at, type, indices,
+                         builder.getI64IntegerAttr(type.getShape().back()))
+                   : nullptr;
+  }
+
+  if (name == "cross_entropy") {
+    auto a = bindArgs(call, {"logits", "labels"});
+    Value logits = operand(a[0]);
+    Value labels = logits ? emitExpr(a[1]) : nullptr;
+    return labels ? graph::SoftmaxCrossEntropyOp::create(
+                        builder, at, type, logits, labels,
+                        graph::LossReduction::mean, llvm::APFloat(0.0))
+                  : nullptr;
+  }
+
+  if (name == "causal_mask")
+    return graph::ConstantOp::create(builder, at, causalMask(type));
+
+  if (name != "bool" && !parseDType(name)) {
+    error(call->loc(),
+          "kilnc cannot emit '" + name + "' into the graph dialect yet");
+    return nullptr;
+  }
+  // The casts: f32(x), i32(x), bool(x), ...
+  const Expr *x = bindArgs(call, {"x"})[0];
+  if (!x->type.isTensor())
+    return emitConstant(x, dtype);
+  Value input = emitExpr(x);
+  if (!input || input.getType() == type)
+    return input;
+  return graph::CastOp::create(builder, at, type, input);
+}
+
+} // namespace kiln::lang
