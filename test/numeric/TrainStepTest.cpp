@@ -264,15 +264,6 @@ void checkTrainSteps(const char *real, int steps, double tolerance) {
     inputs.push_back({x.data(), {kBatch, 784}});
     inputs.push_back({y.data(), {kBatch}});
     inputs.push_back({&step, {}});
-    {
-      float direct = 0;
-      std::vector<kiln::TensorRef> lossInputs(inputs.begin(),
-                                              inputs.begin() + 6);
-      lossInputs.push_back(inputs[18]);
-      lossInputs.push_back(inputs[19]);
-      llvm::Error e = (*jit)->call("loss", lossInputs, {{&direct, {}}});
-      fprintf(stderr, "direct loss %f\n", direct);
-    }
     llvm::Error e = (*jit)->call("step", inputs, outputs);
     ASSERT_FALSE(!!e) << llvm::toString(std::move(e));
     params = std::move(next);
