@@ -595,8 +595,14 @@ Expr *Parser::parseAnd() {
 }
 
 Expr *Parser::parseNot() {
-  if (!tok.is(TokenKind::KwNot))
-    return parseComparison();
+  return parsePrefix(TokenKind::KwNot, UnaryOp::Not, &Parser::parseNot,
+                     &Parser::parseComparison);
+}
+
+Expr *Parser::parsePrefix(TokenKind prefix, UnaryOp op, Expr *(Parser::*self)(),
+                          Expr *(Parser::*next)()) {
+  if (!tok.is(prefix))
+    return (this->*next)();
   SMLoc start = tok.loc();
   advance();
   DepthGuard guard(depth);
@@ -604,10 +610,10 @@ Expr *Parser::parseNot() {
     diags.error(tok.range(), "expression nested too deeply");
     return nullptr;
   }
-  Expr *operand = parseNot();
+  Expr *operand = (this->*self)();
   if (!operand)
     return nullptr;
-  return program.make<Unary>(rangeFrom(start), UnaryOp::Not, operand);
+  return program.make<Unary>(rangeFrom(start), op, operand);
 }
 
 Expr *Parser::parseComparison() {
@@ -654,19 +660,8 @@ Expr *Parser::parseMultiplicative() {
 }
 
 Expr *Parser::parseUnary() {
-  if (!tok.is(TokenKind::Minus))
-    return parsePostfix();
-  SMLoc start = tok.loc();
-  advance();
-  DepthGuard guard(depth);
-  if (depth > kMaxDepth) {
-    diags.error(tok.range(), "expression nested too deeply");
-    return nullptr;
-  }
-  Expr *operand = parseUnary();
-  if (!operand)
-    return nullptr;
-  return program.make<Unary>(rangeFrom(start), UnaryOp::Neg, operand);
+  return parsePrefix(TokenKind::Minus, UnaryOp::Neg, &Parser::parseUnary,
+                     &Parser::parsePostfix);
 }
 
 Expr *Parser::parsePostfix() {

@@ -62,6 +62,10 @@ private:
   Expr *parseOr();
   Expr *parseAnd();
   Expr *parseNot();
+  /// `prefix operand`, where the operand is parsed by `self` (prefixes
+  /// repeat), or else whatever `next` parses.
+  Expr *parsePrefix(TokenKind prefix, UnaryOp op, Expr *(Parser::*self)(),
+                    Expr *(Parser::*next)());
   Expr *parseComparison();
   Expr *parseAdditive();
   Expr *parseMultiplicative();
