@@ -2,6 +2,8 @@
 
 #include "compiler/CPU/BlasContraction.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 using namespace mlir;
 
 namespace kiln::cpu {
@@ -45,6 +47,20 @@ std::optional<BlasContraction> matchBlasContraction(linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   result.flops = 2 * ranges[0] * ranges[1] * ranges[2];
   return result;
+}
+
+linalg::FillOp zeroFillBefore(Operation *op, Value buffer) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (!llvm::is_contained(prev->getOperands(), buffer))
+      continue;
+    auto fill = dyn_cast<linalg::FillOp>(prev);
+    if (!fill || fill.getOutputs().front() != buffer)
+      return nullptr;
+    auto value = fill.getInputs().front().getDefiningOp<arith::ConstantOp>();
+    auto zero = value ? dyn_cast<FloatAttr>(value.getValue()) : FloatAttr();
+    return zero && zero.getValue().isPosZero() ? fill : nullptr;
+  }
+  return nullptr;
 }
 
 } // namespace kiln::cpu

@@ -20,6 +20,11 @@ struct BlasContraction {
 /// a multiply-accumulate body, f32 elements.
 std::optional<BlasContraction> matchBlasContraction(mlir::linalg::LinalgOp op);
 
+/// The zero fill that last wrote `buffer` before `op` in its block, with no
+/// other use of the buffer in between: a GEMM call can overwrite instead of
+/// accumulating into it.
+mlir::linalg::FillOp zeroFillBefore(mlir::Operation *op, mlir::Value buffer);
+
 } // namespace kiln::cpu
 
 #endif // KILN_COMPILER_CPU_BLASCONTRACTION_H

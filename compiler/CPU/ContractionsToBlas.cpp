@@ -39,22 +39,6 @@ func::FuncOp declareGemm(ModuleOp module) {
   return gemm;
 }
 
-/// The zero fill that last wrote `buffer` before `op`, with no other use of
-/// the buffer in between: sgemm can overwrite instead.
-linalg::FillOp zeroFillBefore(Operation *op, Value buffer) {
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (!llvm::is_contained(prev->getOperands(), buffer))
-      continue;
-    auto fill = dyn_cast<linalg::FillOp>(prev);
-    if (!fill || fill.getOutputs().front() != buffer)
-      return nullptr;
-    auto value = fill.getInputs().front().getDefiningOp<arith::ConstantOp>();
-    auto zero = value ? dyn_cast<FloatAttr>(value.getValue()) : FloatAttr();
-    return zero && zero.getValue().isPosZero() ? fill : nullptr;
-  }
-  return nullptr;
-}
-
 struct ContractionsToBlasPass
     : kiln::cpu::impl::ContractionsToBlasBase<ContractionsToBlasPass> {
   void runOnOperation() override {
@@ -68,19 +52,19 @@ struct ContractionsToBlasPass
     });
     if (ops.empty())
       return;
-    func::FuncOp gemm =
-        declareGemm(getOperation()->getParentOfType<ModuleOp>());
+    func::FuncOp gemm = declareGemm(getOperation());
     MemRefType view = anyView(&getContext());
     for (auto [op, blas] : ops) {
+      // Look for the fill before adding the casts, which use C too.
+      linalg::FillOp fill =
+          kiln::cpu::zeroFillBefore(op, op.getDpsInits().front());
       OpBuilder b(op);
       Location loc = op.getLoc();
       SmallVector<Value> args;
       for (OpOperand &operand : op->getOpOperands())
         args.push_back(memref::CastOp::create(b, loc, view, operand.get()));
-      args.push_back(arith::ConstantIntOp::create(b, loc, blas.transposeA, 8));
-      args.push_back(arith::ConstantIntOp::create(b, loc, blas.transposeB, 8));
-      linalg::FillOp fill = zeroFillBefore(op, op.getDpsInits().front());
-      args.push_back(arith::ConstantIntOp::create(b, loc, !fill, 8));
+      for (bool flag : {blas.transposeA, blas.transposeB, !fill})
+        args.push_back(arith::ConstantIntOp::create(b, loc, flag, 8));
       func::CallOp::create(b, loc, gemm, args);
       op->erase();
       if (fill)

@@ -49,8 +49,9 @@ def HoistVectorTransfers : Pass<"kiln-cpu-hoist-vector-transfers",
   }];
 }
 
+// A module pass: it declares the runtime function in the module.
 def ContractionsToBlas : Pass<"kiln-cpu-contractions-to-blas",
-                              "mlir::func::FuncOp"> {
+                              "mlir::ModuleOp"> {
   let summary = "Compute untiled matrix products with the runtime's sgemm";
   let description = [{
     After bufferization, every rank-2 f32 contraction that

@@ -38,6 +38,21 @@ def LinalgToParallelLoops : Pass<"kiln-gpu-linalg-to-parallel-loops",
                            "mlir::scf::SCFDialect"];
 }
 
+// A module pass: it declares the GEMM function in the module.
+def ContractionsToGemm : Pass<"kiln-gpu-contractions-to-gemm",
+                              "mlir::ModuleOp"> {
+  let summary = "Run rank-2 matrix products on the GEMM library";
+  let description = [{
+    After bufferization, every rank-2 f32 contraction becomes a call of
+    `kiln_gpu_gemm(A, B, C, transpose_a, transpose_b, accumulate)` (cuBLAS
+    on the device), operands cast to fully dynamic strided memrefs; the zero
+    fill that usually precedes it is dropped in favour of overwriting C.
+    Everything else stays generated kernels.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def MapParallelLoops : Pass<"kiln-gpu-map-parallel-loops",
                             "mlir::func::FuncOp"> {
   let summary = "Tile outermost scf.parallel nests into blocks of threads";

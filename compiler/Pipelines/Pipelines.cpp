@@ -6,6 +6,7 @@
 #include "compiler/CPU/Passes.h"
 #include "compiler/GPU/Passes.h"
 #include "compiler/Lowering/Passes.h"
+#include "dialects/Experiment/IR/ExperimentDialect.h"
 #include "dialects/Graph/IR/GraphDialect.h"
 
 #include "mlir/InitAllDialects.h"
@@ -35,8 +36,9 @@ static constexpr const char *kCPUBufferization =
     "canonicalize,kiln-cpu-drop-updated-results,"
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
     "canonicalize,buffer-deallocation-pipeline,"
-    "func.func(kiln-cpu-hoist-vector-transfers,kiln-cpu-contractions-to-blas,"
-    "kiln-cpu-lower-strided-copies,kiln-cpu-tile-and-vectorize,canonicalize)";
+    "func.func(kiln-cpu-hoist-vector-transfers),kiln-cpu-contractions-to-blas,"
+    "func.func(kiln-cpu-lower-strided-copies,kiln-cpu-tile-and-vectorize,"
+    "canonicalize)";
 
 static constexpr const char *kCPUToLLVM =
     "func.func(convert-linalg-to-loops,lower-vector-multi-reduction,"
@@ -57,7 +59,8 @@ static constexpr const char *kGPUKernels =
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
     "canonicalize,"
-    "func.func(kiln-gpu-linalg-to-parallel-loops,kiln-gpu-map-parallel-loops,"
+    "kiln-gpu-contractions-to-gemm,func.func(kiln-gpu-linalg-to-parallel-loops,"
+    "kiln-gpu-map-parallel-loops,"
     "convert-parallel-loops-to-gpu),"
     "gpu-launch-sink-index-computations,gpu-kernel-outlining,canonicalize,cse";
 
@@ -135,7 +138,7 @@ void registerPassesAndPipelines() {
 }
 
 void registerDialects(DialectRegistry &registry) {
-  registry.insert<graph::GraphDialect>();
+  registry.insert<graph::GraphDialect, exp::ExpDialect>();
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerBuiltinDialectTranslation(registry);

@@ -92,12 +92,50 @@ llvm::Expected<KernelOperand> scalarOperand(Value value, Operation *launch) {
   return operand;
 }
 
+/// A call of kiln_gpu_gemm(A, B, C, transpose_a, transpose_b, accumulate)
+/// as a launch-list step.
+llvm::Expected<KernelLaunch>
+gemmStep(func::CallOp call, const DenseMap<Value, unsigned> &bufferOf,
+         const DenseMap<Value, Value> &staticView) {
+  KernelLaunch step;
+  step.gemm = true;
+  for (unsigned i = 0; i < 3; ++i) {
+    Value view = staticView.lookup(call.getOperand(i));
+    if (!view || !bufferOf.count(view))
+      return unsupported(call, "a GEMM operand is not a known buffer view");
+    auto type = cast<MemRefType>(view.getType());
+    KernelOperand operand{KernelOperand::Kind::Buffer};
+    operand.buffer = bufferOf.lookup(view);
+    SmallVector<int64_t> strides;
+    if (failed(type.getStridesAndOffset(strides, operand.offset)) ||
+        !type.hasStaticShape() || ShapedType::isDynamic(operand.offset) ||
+        llvm::any_of(strides, ShapedType::isDynamic))
+      return unsupported(call, "a GEMM operand has a dynamic layout");
+    operand.sizes.assign(type.getShape().begin(), type.getShape().end());
+    operand.strides.assign(strides.begin(), strides.end());
+    operand.reads = i < 2;
+    operand.writes = i == 2;
+    step.operands.push_back(std::move(operand));
+  }
+  bool *flags[3] = {&step.transposeA, &step.transposeB, &step.accumulate};
+  for (unsigned i = 0; i < 3; ++i) {
+    std::optional<int64_t> flag = getConstantIntValue(call.getOperand(3 + i));
+    if (!flag)
+      return unsupported(call, "a GEMM flag is not a constant");
+    *flags[i] = *flag != 0;
+  }
+  step.operands[2].reads = step.accumulate;
+  return step;
+}
+
 /// Reads back the launch list of a public function after the kernel
 /// pipeline: its first `numInputs` arguments are the inputs, the others the
 /// results' out-parameters.
 llvm::Error interpretHostFunction(func::FuncOp func, unsigned numInputs,
                                   GPUFunction &out) {
   DenseMap<Value, unsigned> bufferOf;
+  // Casts to dynamic layouts (GEMM operands) -> the statically laid out view.
+  DenseMap<Value, Value> staticView;
   unsigned temporaries = 0;
   auto addBuffer = [&](Value value, DeviceBuffer::Role role, unsigned index) {
     bufferOf[value] = out.buffers.size();
@@ -122,12 +160,28 @@ llvm::Error interpretHostFunction(func::FuncOp func, unsigned numInputs,
       addBuffer(alloc, DeviceBuffer::Role::Temporary, temporaries++);
       continue;
     }
+    if (auto cast = dyn_cast<memref::CastOp>(op)) {
+      auto source = bufferOf.find(cast.getSource());
+      if (source == bufferOf.end())
+        return unsupported(&op, "a cast of an unknown buffer");
+      bufferOf[cast.getResult()] = source->second;
+      staticView[cast.getResult()] = cast.getSource();
+      continue;
+    }
     if (auto view = dyn_cast<ViewLikeOpInterface>(op)) {
       auto source = bufferOf.find(view.getViewSource());
       if (source == bufferOf.end())
         return unsupported(&op, "a view of an unknown buffer");
       for (Value result : op.getResults())
         bufferOf[result] = source->second;
+      continue;
+    }
+    if (auto call = dyn_cast<func::CallOp>(op);
+        call && call.getCallee() == "kiln_gpu_gemm") {
+      llvm::Expected<KernelLaunch> gemm = gemmStep(call, bufferOf, staticView);
+      if (!gemm)
+        return gemm.takeError();
+      out.launches.push_back(std::move(*gemm));
       continue;
     }
     auto launch = dyn_cast<gpu::LaunchFuncOp>(op);
@@ -250,11 +304,18 @@ void GPUModule::print(llvm::raw_ostream &os) const {
       os << "  buffer " << i << ": " << roleName(buffer.role) << " "
          << buffer.index << ", " << buffer.bytes << " bytes\n";
     for (const KernelLaunch &launch : f.launches) {
-      os << "  launch @" << launch.module << "::@" << launch.kernel << " grid ";
-      list(launch.grid);
-      os << " block ";
-      list(launch.block);
-      os << "\n";
+      if (launch.gemm) {
+        os << "  gemm" << (launch.transposeA ? " transpose_a" : "")
+           << (launch.transposeB ? " transpose_b" : "")
+           << (launch.accumulate ? " accumulate" : "") << "\n";
+      } else {
+        os << "  launch @" << launch.module << "::@" << launch.kernel
+           << " grid ";
+        list(launch.grid);
+        os << " block ";
+        list(launch.block);
+        os << "\n";
+      }
       for (const KernelOperand &operand : launch.operands) {
         if (operand.kind == KernelOperand::Kind::Scalar) {
           os << "    scalar " << operand.bits << " (" << operand.bytes

@@ -51,7 +51,12 @@ struct KernelOperand {
   unsigned bytes = 0;
 };
 
+/// One step of a function: a kernel launch, or a matrix product on the GEMM
+/// library (cuBLAS): operands[2] = op(operands[0]) @ op(operands[1]), added
+/// to operands[2] when `accumulate`, all row-major views.
 struct KernelLaunch {
+  bool gemm = false;
+  bool transposeA = false, transposeB = false, accumulate = false;
   /// The gpu.binary holding the kernel (one PTX module) and the kernel's
   /// name inside it.
   std::string module, kernel;

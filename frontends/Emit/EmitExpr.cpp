@@ -34,6 +34,8 @@ mlir::Value GraphEmitter::emitBody(const FnDecl *fn) {
 }
 
 mlir::Value GraphEmitter::emitExpr(const Expr *e) {
+  if (auto it = frame->bound.find(e); it != frame->bound.end())
+    return it->second;
   if (!e->type.isTensor()) {
     DType dtype = e->type.kind == TypeKind::Float  ? DType::F32
                   : e->type.kind == TypeKind::Bool ? DType::I1

@@ -183,10 +183,14 @@ void GraphEmitter::emitRoot(const Call *call) {
     os << ',' << s;
   for (mlir::Type t : argTypes)
     os << ',' << t;
-  if (!emitted.insert(key).second)
+  if (auto it = emitted.find(key); it != emitted.end()) {
+    rootNames[call] = it->second;
     return;
+  }
   unsigned uses = nameUses[base]++;
   std::string name = uses ? base + "_" + std::to_string(uses) : base;
+  emitted[key] = name;
+  rootNames[call] = name;
 
   std::vector<ParamSlot> slots;
   std::unique_ptr<ModelInstance> instance;
@@ -236,6 +240,38 @@ void GraphEmitter::emitRoot(const Call *call) {
     func.erase();
   frame = nullptr;
   entry = nullptr;
+}
+
+mlir::func::FuncOp GraphEmitter::emitLifted(const Call *call, StringRef name,
+                                            llvm::ArrayRef<const Expr *> leaves,
+                                            mlir::TypeRange types) {
+  unsigned uses = nameUses[name]++;
+  std::string symbol =
+      uses ? (name + "_" + llvm::Twine(uses)).str() : name.str();
+  mlir::RankedTensorType resultType = tensorType(call->type, call->loc());
+  if (!resultType)
+    return nullptr;
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func =
+      mlir::func::FuncOp::create(builder, loc(call->loc()), symbol,
+                                 builder.getFunctionType(types, resultType));
+  Frame root;
+  entry = func.addEntryBlock();
+  for (auto [leaf, arg] : llvm::zip(leaves, entry->getArguments())) {
+    arg.setLoc(loc(leaf->loc()));
+    root.bound[leaf] = arg;
+  }
+  frame = &root;
+  builder.setInsertionPointToStart(entry);
+  mlir::Value result = emitExpr(call);
+  frame = nullptr;
+  entry = nullptr;
+  if (!result) {
+    func.erase();
+    return nullptr;
+  }
+  mlir::func::ReturnOp::create(builder, loc(call->loc()), result);
+  return func;
 }
 
 std::unique_ptr<ModelInstance>

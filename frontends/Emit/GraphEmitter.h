@@ -12,10 +12,9 @@
 
 #include "frontends/Emit/EmitGraph.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
-
-#include "llvm/ADT/StringSet.h"
 
 #include <memory>
 
@@ -42,6 +41,8 @@ struct Frame {
   llvm::StringMap<mlir::Value> locals;
   /// Where the body was inlined; null at the root.
   mlir::LocationAttr callSite;
+  /// Expressions of the caller that are arguments of a lifted function.
+  llvm::DenseMap<const Expr *, mlir::Value> bound;
 };
 
 class GraphEmitter {
@@ -51,13 +52,17 @@ public:
 
   mlir::OwningOpRef<mlir::ModuleOp> emit(const Program &program);
 
-private:
-  // Roots and signatures (EmitGraph.cpp).
-  void visitBlock(const Block &block);
-  void visitExpr(const Expr *e);
-  void emitRoot(const Call *call);
-  /// The model a root call runs in, with sizes in the experiment's symbols.
-  std::optional<Type> rootModel(const Call *call);
+  /// The function emitted for an experiment's call of a user function.
+  llvm::StringRef rootName(const Call *call) const {
+    return rootNames.find(call)->second;
+  }
+  /// Emits a function `@name` computing `call`, a tensor builtin of an
+  /// experiment, from the values of `leaves`, its tensor subexpressions that
+  /// the experiment computes. Returns the function, or null.
+  mlir::func::FuncOp emitLifted(const Call *call, llvm::StringRef name,
+                                llvm::ArrayRef<const Expr *> leaves,
+                                mlir::TypeRange types);
+
   struct ParamSlot {
     std::string name;
     mlir::RankedTensorType type;
@@ -67,15 +72,24 @@ private:
                                              llvm::ArrayRef<int64_t> sizes,
                                              const std::string &prefix,
                                              std::vector<ParamSlot> &slots);
-  /// Binds the symbols of `formal` to the sizes of `actual`.
-  static void unify(const Type &formal, mlir::RankedTensorType actual,
-                    DimBindings &dims);
 
   // Types and locations.
   std::optional<int64_t> size(int64_t dim) const;
   mlir::RankedTensorType tensorType(const Type &type, llvm::SMLoc where);
-  mlir::Type elementType(DType dtype) const;
   mlir::Location loc(llvm::SMLoc where) const;
+
+private:
+  // Roots and signatures (EmitGraph.cpp).
+  void visitBlock(const Block &block);
+  void visitExpr(const Expr *e);
+  void emitRoot(const Call *call);
+  /// The model a root call runs in, with sizes in the experiment's symbols.
+  std::optional<Type> rootModel(const Call *call);
+  /// Binds the symbols of `formal` to the sizes of `actual`.
+  static void unify(const Type &formal, mlir::RankedTensorType actual,
+                    DimBindings &dims);
+
+  mlir::Type elementType(DType dtype) const;
   void error(llvm::SMLoc where, const llvm::Twine &message);
 
   // Function bodies and expressions (EmitExpr.cpp).
@@ -107,7 +121,8 @@ private:
   mlir::OpBuilder builder;
   mlir::ModuleOp module;
   /// Root functions emitted so far, by name and signature.
-  llvm::StringSet<> emitted;
+  llvm::StringMap<std::string> emitted;
+  llvm::DenseMap<const Call *, std::string> rootNames;
   llvm::StringMap<unsigned> nameUses;
   /// The root function's arguments, and the body being emitted.
   mlir::Block *entry = nullptr;

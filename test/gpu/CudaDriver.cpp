@@ -196,4 +196,56 @@ llvm::Error Driver::synchronize() {
   return check(api->ctxSynchronize(), "cuCtxSynchronize");
 }
 
+struct Driver::Blas {
+  using Status = int;
+  void *handle = nullptr;
+  Status (*create)(void **);
+  Status (*sgemm)(void *, int, int, int, int, int, const float *, const float *,
+                  int, const float *, int, const float *, float *, int);
+};
+
+llvm::Error Driver::gemm(bool transposeA, bool transposeB, bool accumulate,
+                         int64_t m, int64_t n, int64_t k, DevicePtr a,
+                         int64_t lda, DevicePtr b, int64_t ldb, DevicePtr c,
+                         int64_t ldc) {
+  if (!blas) {
+    void *library = nullptr;
+    std::string tried;
+    std::string home = getenv("CUDA_HOME") ? getenv("CUDA_HOME") : "";
+    for (std::string name :
+         {std::string("libcublas.so.13"), std::string("libcublas.so.12"),
+          std::string("libcublas.so"),
+          std::string("/usr/local/cuda/lib64/libcublas.so.13"),
+          home + "/lib64/libcublas.so"}) {
+      if ((library = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)))
+        break;
+      tried += " " + name;
+    }
+    if (!library)
+      return llvm::createStringError("cannot load cuBLAS (tried" + tried + ")");
+    auto *loaded = new Blas();
+    if (!resolve(library, "cublasCreate_v2", loaded->create) ||
+        !resolve(library, "cublasSgemm_v2", loaded->sgemm))
+      return llvm::createStringError("cuBLAS lacks cublasSgemm_v2");
+    if (int status = loaded->create(&loaded->handle))
+      return llvm::createStringError("cublasCreate failed: " +
+                                     std::to_string(status));
+    blas = loaded;
+  }
+  // cuBLAS is column-major: a row-major matrix is its transpose there, so
+  // compute c^T = op(b)^T op(a)^T.
+  constexpr int kNoTranspose = 0, kTranspose = 1;
+  float alpha = 1.0f, beta = accumulate ? 1.0f : 0.0f;
+  int status =
+      blas->sgemm(blas->handle, transposeB ? kTranspose : kNoTranspose,
+                  transposeA ? kTranspose : kNoTranspose, int(n), int(m),
+                  int(k), &alpha, reinterpret_cast<const float *>(b), int(ldb),
+                  reinterpret_cast<const float *>(a), int(lda), &beta,
+                  reinterpret_cast<float *>(c), int(ldc));
+  if (status)
+    return llvm::createStringError("cublasSgemm failed: " +
+                                   std::to_string(status));
+  return llvm::Error::success();
+}
+
 } // namespace kiln::cuda

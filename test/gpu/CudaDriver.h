@@ -43,6 +43,12 @@ public:
   llvm::Error launch(Function function, const int64_t grid[3],
                      const int64_t block[3], std::vector<void *> &params);
   llvm::Error synchronize();
+  /// Row-major c = op(a) @ op(b) (+ c when `accumulate`) through cuBLAS,
+  /// loaded on first use: `m` x `n` result, inner dimension `k`, leading
+  /// dimensions in elements.
+  llvm::Error gemm(bool transposeA, bool transposeB, bool accumulate, int64_t m,
+                   int64_t n, int64_t k, DevicePtr a, int64_t lda, DevicePtr b,
+                   int64_t ldb, DevicePtr c, int64_t ldc);
 
   struct Api;
 
@@ -52,6 +58,8 @@ private:
 
   Api *api = nullptr;
   std::string deviceChip;
+  struct Blas;
+  Blas *blas = nullptr;
 };
 
 } // namespace kiln::cuda

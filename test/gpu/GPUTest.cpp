@@ -114,6 +114,24 @@ llvm::Error runOnGPU(kiln::cuda::Driver &cu, const kiln::GPUModule &gpu,
   }
 
   for (const kiln::KernelLaunch &launch : f.launches) {
+    if (launch.gemm) {
+      const kiln::KernelOperand &a = launch.operands[0],
+                                &b = launch.operands[1],
+                                &c = launch.operands[2];
+      for (const kiln::KernelOperand *operand : {&a, &b, &c})
+        if (operand->strides[1] != 1)
+          return llvm::createStringError("a GEMM operand is not row-major");
+      auto at = [&](const kiln::KernelOperand &operand) {
+        return device[operand.buffer] + 4 * operand.offset;
+      };
+      int64_t k = launch.transposeA ? a.sizes[0] : a.sizes[1];
+      if (llvm::Error e =
+              cu.gemm(launch.transposeA, launch.transposeB, launch.accumulate,
+                      c.sizes[0], c.sizes[1], k, at(a), a.strides[0], at(b),
+                      b.strides[0], at(c), c.strides[0]))
+        return e;
+      continue;
+    }
     const std::string *ptx = gpu.ptx(launch.module, cu.chip());
     if (!ptx)
       return llvm::createStringError("no PTX for " + launch.module);

@@ -1,18 +1,20 @@
 //===- FrontendCommands.cpp - kilnc check / emit --------------------------===//
 //
 //   kilnc check FILE.kiln            reports every error; exit code 1 if any
-//   kilnc emit FILE.kiln --stage=S   prints stage S of FILE (ast, graph)
+//   kilnc emit FILE.kiln --stage=S   prints stage S of FILE (ast, graph,
+//                                    experiment)
 //
 // `--stage=graph` prints the functions the experiment calls as graph-dialect
 // IR; `--locations` adds each op's .kiln location, `--dim batch=128` fixes a
-// size symbol instead of its hyper-parameter's default.
+// size symbol instead of its hyper-parameter's default. `--stage=experiment`
+// adds the experiments themselves, as exp-dialect host programs.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/tools/kilnc/FrontendCommands.h"
 
 #include "compiler/Pipelines/Pipelines.h"
-#include "frontends/Emit/EmitGraph.h"
+#include "frontends/Emit/EmitExperiment.h"
 #include "frontends/Language/ASTPrinter.h"
 #include "frontends/Language/Frontend.h"
 
@@ -36,7 +38,7 @@ static cl::list<std::string>
                cl::Prefix, cl::sub(checkCommand), cl::sub(emitCommand));
 
 namespace {
-enum class Stage { Ast, Graph };
+enum class Stage { Ast, Graph, Experiment };
 } // namespace
 
 static cl::opt<Stage>
@@ -44,17 +46,20 @@ static cl::opt<Stage>
           cl::values(clEnumValN(Stage::Ast, "ast",
                                 "the checked syntax tree, with types"),
                      clEnumValN(Stage::Graph, "graph",
-                                "the called functions in the graph dialect")),
+                                "the called functions in the graph dialect"),
+                     clEnumValN(Stage::Experiment, "experiment",
+                                "the experiments in the exp dialect, with "
+                                "the functions they call")),
           cl::sub(emitCommand));
 static cl::opt<bool>
     printLocations("locations",
-                   cl::desc("Print the .kiln location of every op (graph)"),
+                   cl::desc("Print the .kiln location of every op"),
                    cl::sub(emitCommand));
 static cl::list<std::string>
     dimSizes("dim", cl::desc("Fix a size symbol, as in --dim batch=128"),
              cl::value_desc("name=size"), cl::sub(emitCommand));
 
-/// Emits and prints the graph stage; returns the exit code.
+/// Emits and prints the graph or experiment stage; returns the exit code.
 static int emitGraph(kiln::lang::Frontend &frontend,
                      kiln::lang::DiagnosticEngine &diags) {
   kiln::lang::GraphEmitOptions options;
@@ -72,8 +77,10 @@ static int emitGraph(kiln::lang::Frontend &frontend,
   kiln::registerDialects(registry);
   mlir::MLIRContext context(registry);
   mlir::SourceMgrDiagnosticHandler handler(diags.getSourceMgr(), &context);
-  mlir::OwningOpRef<mlir::ModuleOp> module = kiln::lang::emitGraph(
-      context, frontend.getProgram(), frontend.getSema(), diags, options);
+  auto emit = stage == Stage::Graph ? kiln::lang::emitGraph
+                                    : kiln::lang::emitExperiment;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      emit(context, frontend.getProgram(), frontend.getSema(), diags, options);
   if (!module)
     return 1;
   mlir::OpPrintingFlags flags;
@@ -101,7 +108,7 @@ std::optional<int> runFrontendCommand() {
     return 1;
   if (checkCommand)
     return 0;
-  if (stage == Stage::Graph)
+  if (stage != Stage::Ast)
     return emitGraph(frontend, diags);
   lang::printAST(frontend.getProgram(), sourceMgr, frontend.getMainBufferId(),
                  frontend.getSema().getSymbols(), llvm::outs());

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define KILN_RUNTIME_ABI_VERSION 1
+#define KILN_RUNTIME_ABI_VERSION 2
 
 /* Alignment of every runtime buffer: one cache line, and enough for any
  * vector load the compiler emits. */
@@ -90,6 +90,138 @@ void kiln_init_kaiming_normal_f32(uint64_t seed, uint64_t stream, float *out,
  * variance. */
 void kiln_init_kaiming_uniform_f32(uint64_t seed, uint64_t stream, float *out,
                                    size_t n, int64_t fan_in);
+
+/* Errors. A runtime call that can fail on input from outside (a file, the
+ * command line) returns a status and leaves a message for this thread,
+ * naming the file and, where it applies, the byte offset of the problem. The
+ * pointer stays valid until the thread's next failing call. */
+const char *kiln_last_error(void);
+
+/* Data sets. An MNIST-format split (MNIST, Fashion-MNIST): images are
+ * count*rows*cols bytes, row-major, in a KILN_BUFFER_ALIGNMENT-aligned
+ * buffer; labels are count int32 class indices. */
+#define KILN_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
+
+typedef struct kiln_dataset {
+  int64_t count;
+  int64_t rows;
+  int64_t cols;
+  uint8_t *images;
+  int32_t *labels;
+} kiln_dataset;
+
+/* Loads split "train" or "test" from the IDX files in `dir` (NULL:
+ * KILN_FASHION_MNIST_DIR): {train,t10k}-images-idx3-ubyte and
+ * {train,t10k}-labels-idx1-ubyte, each raw or gzip-compressed (.gz). Returns 0,
+ * or -1 with *out zeroed and kiln_last_error() set. */
+int32_t kiln_dataset_load_mnist(const char *dir, const char *split,
+                                kiln_dataset *out);
+/* Frees the buffers of a loaded data set and zeroes it. */
+void kiln_dataset_free(kiln_dataset *dataset);
+
+/* Metrics: one JSON object per line appended to DIR/metrics.jsonl, flushed
+ * per line:
+ *   {"step":3,"name":"acc/task0","value":0.9125,"time":1764150000.25,
+ *    "task":0}
+ * Values print as the shortest decimal that reads back exactly as the f32 or
+ * f64 logged (NaN and infinities as NaN, Infinity, -Infinity, which Python's
+ * json module reads); "time" is wall-clock seconds since the Unix epoch. */
+typedef struct kiln_metrics kiln_metrics;
+
+/* An extra field of one line: a string, or an integer when string_value is
+ * NULL. */
+typedef struct kiln_metric_tag {
+  const char *key;
+  const char *string_value;
+  int64_t int_value;
+} kiln_metric_tag;
+
+/* Opens DIR/metrics.jsonl for appending, creating DIR if needed. Returns NULL
+ * with kiln_last_error() set on failure. */
+kiln_metrics *kiln_metrics_open(const char *dir);
+/* Append one line; 0, or -1 with kiln_last_error() set (a failed write, or a
+ * tag key that repeats a field). */
+int32_t kiln_metrics_log_f32(kiln_metrics *metrics, int64_t step,
+                             const char *name, float value,
+                             const kiln_metric_tag *tags, size_t num_tags);
+int32_t kiln_metrics_log_f64(kiln_metrics *metrics, int64_t step,
+                             const char *name, double value,
+                             const kiln_metric_tag *tags, size_t num_tags);
+/* Length of metrics.jsonl in bytes after the last complete line: what a
+ * checkpoint records, so that a resumed run can cut the file back to it. */
+uint64_t kiln_metrics_size(const kiln_metrics *metrics);
+void kiln_metrics_close(kiln_metrics *metrics);
+
+/* TensorBoard: an event file DIR/events.out.tfevents.<unix time>.<host>
+ * (with a .N suffix should that name exist) of TFRecord-framed Event protos,
+ * the first carrying file_version "brain.Event:2", each later one a scalar
+ * summary. Every event is flushed as written. */
+typedef struct kiln_tfevents kiln_tfevents;
+
+/* Returns NULL with kiln_last_error() set on failure; creates DIR if needed. */
+kiln_tfevents *kiln_tfevents_open(const char *dir);
+int32_t kiln_tfevents_scalar(kiln_tfevents *events, int64_t step,
+                             const char *tag, float value);
+/* The event file's path. */
+const char *kiln_tfevents_path(const kiln_tfevents *events);
+void kiln_tfevents_close(kiln_tfevents *events);
+
+/* Command line of a built experiment:
+ *   --help                  every option and hyper-parameter, then exit 0
+ *   --seed N --out DIR --resume --device cpu|cuda --threads N
+ *   --<hyper-parameter> V   for each declared hyper-parameter
+ * Both --name V and --name=V are accepted, '-' and '_' are interchangeable in
+ * names, a later flag overrides an earlier one, and a bool accepts --name
+ * alone for true, or true|false|1|0 as its value. */
+typedef enum kiln_hparam_type {
+  KILN_HPARAM_INT = 0,
+  KILN_HPARAM_FLOAT = 1,
+  KILN_HPARAM_BOOL = 2,
+  KILN_HPARAM_STRING = 3,
+} kiln_hparam_type;
+
+/* One hyper-parameter: the default on entry, the resolved value on return,
+ * in the member its type selects. A resolved string points into argv, into
+ * choices, or is the default. */
+typedef struct kiln_hparam {
+  const char *name;
+  const char *doc;            /* one line for --help, or NULL */
+  int32_t type;               /* a kiln_hparam_type */
+  const char *const *choices; /* strings: the allowed values, or NULL */
+  size_t num_choices;
+  int64_t int_value;
+  double float_value;
+  int32_t bool_value;
+  const char *string_value;
+} kiln_hparam;
+
+typedef enum kiln_device {
+  KILN_DEVICE_CPU = 0,
+  KILN_DEVICE_CUDA = 1
+} kiln_device;
+
+/* The options every experiment has: defaults on entry, resolved on return. */
+typedef struct kiln_run_options {
+  uint64_t seed;
+  const char *out_dir;
+  int32_t resume;  /* 0 or 1 */
+  int32_t device;  /* a kiln_device */
+  int32_t threads; /* >= 1 */
+} kiln_run_options;
+
+/* Parses argv[1..argc). Returns -1 when the experiment should run; otherwise
+ * the status to exit with: 0 after printing --help to stdout, 2 after
+ * printing a usage error to stderr. */
+int32_t kiln_cli_parse(int argc, char **argv, const char *description,
+                       kiln_hparam *params, size_t num_params,
+                       kiln_run_options *options);
+
+/* Writes DIR/config.json (creating DIR, replacing any earlier file whole):
+ * the source hash, seed, device, threads, resume flag and every
+ * hyper-parameter. Returns 0, or -1 with kiln_last_error() set. */
+int32_t kiln_write_config(const char *dir, const kiln_hparam *params,
+                          size_t num_params, const kiln_run_options *options,
+                          const char *source_hash);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,359 @@
+//===- ExperimentOps.cpp - Kiln experiment dialect operations -------------===//
+//
+// Verifiers. Names the runtime knows (datasets, generators, optimizers,
+// schedules, initializers, replay policies) are checked here, so that a
+// module that verifies can be lowered without further checks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Experiment/IR/ExperimentOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace kiln::exp;
+
+LogicalResult kiln::exp::verifyInExperiment(Operation *op) {
+  if (!op->getParentOfType<ExperimentOp>())
+    return op->emitOpError("must be nested in an 'exp.experiment'");
+  return success();
+}
+
+/// The type a hyper-parameter with this default has, or null.
+static Type hparamType(Attribute value) {
+  MLIRContext *context = value.getContext();
+  if (isa<BoolAttr>(value))
+    return IntegerType::get(context, 1);
+  if (auto i = dyn_cast<IntegerAttr>(value); i && i.getType().isInteger(64))
+    return i.getType();
+  if (auto f = dyn_cast<FloatAttr>(value); f && f.getType().isF64())
+    return f.getType();
+  if (isa<StringAttr>(value))
+    return StrType::get(context);
+  return nullptr;
+}
+
+static bool isOneOf(StringRef value, ArrayRef<StringRef> allowed) {
+  return llvm::is_contained(allowed, value);
+}
+
+/// "'a', 'b' or 'c'", for messages.
+static std::string listOf(ArrayRef<StringRef> names) {
+  std::string out;
+  for (auto [i, name] : llvm::enumerate(names)) {
+    if (i)
+      out += i + 1 == names.size() ? " or " : ", ";
+    out += "'" + name.str() + "'";
+  }
+  return out;
+}
+
+static bool isStaticTensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape();
+}
+
+//===----------------------------------------------------------------------===//
+// Experiments and hyper-parameters
+//===----------------------------------------------------------------------===//
+
+LogicalResult ExperimentOp::verify() {
+  for (NamedAttribute hparam : getHparams())
+    if (!hparamType(hparam.getValue()))
+      return emitOpError("hyper-parameter '")
+             << hparam.getName().getValue()
+             << "' must default to an i64, an f64, a bool or a string";
+  if (!getChoicesAttr())
+    return success();
+  for (NamedAttribute choice : getChoicesAttr()) {
+    StringRef name = choice.getName().getValue();
+    auto defaultValue =
+        dyn_cast_or_null<StringAttr>(getHparams().get(choice.getName()));
+    if (!defaultValue)
+      return emitOpError("choices for '")
+             << name << "', which is not a string hyper-parameter";
+    auto values = dyn_cast<ArrayAttr>(choice.getValue());
+    if (!values || values.empty() ||
+        !llvm::all_of(values, llvm::IsaPred<StringAttr>))
+      return emitOpError("the choices for '")
+             << name << "' must be a non-empty array of strings";
+    if (!llvm::is_contained(values, defaultValue))
+      return emitOpError("the default ") << defaultValue << " of '" << name
+                                         << "' is not one of its choices";
+  }
+  return success();
+}
+
+LogicalResult HParamOp::verify() {
+  auto experiment = (*this)->getParentOfType<ExperimentOp>();
+  Attribute value = experiment.getHparams().get(getName());
+  if (!value)
+    return emitOpError("experiment @")
+           << experiment.getSymName() << " has no hyper-parameter '"
+           << getName() << "'";
+  if (hparamType(value) != getType())
+    return emitOpError("hyper-parameter '")
+           << getName() << "' is " << hparamType(value) << ", not "
+           << getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Data
+//===----------------------------------------------------------------------===//
+
+LogicalResult DatasetOp::verify() {
+  static const StringRef names[] = {"fashion_mnist", "mnist"};
+  if (!isOneOf(getName(), names))
+    return emitOpError("unknown dataset '")
+           << getName() << "'; expected " << listOf(names);
+  if (!isOneOf(getSplit(), {"train", "test"}))
+    return emitOpError("the split is 'train' or 'test', not '")
+           << getSplit() << "'";
+  return success();
+}
+
+LogicalResult SyntheticOp::verify() {
+  if (getGenerator() != "induction_tokens")
+    return emitOpError("unknown generator '")
+           << getGenerator() << "'; expected 'induction_tokens'";
+  if (getArgs().size() != 4)
+    return emitOpError("'induction_tokens' takes 4 arguments (count, length, "
+                       "vocab, seed), found ")
+           << getArgs().size();
+  return success();
+}
+
+LogicalResult PermutationOp::verify() {
+  if (getType().getRank() != 1 || !getType().hasStaticShape())
+    return emitOpError("a permutation is a 1-D tensor of static size");
+  return success();
+}
+
+LogicalResult PermuteOp::verify() {
+  auto type = getPermutation().getType();
+  if (type.getRank() != 1 || !type.hasStaticShape())
+    return emitOpError("the permutation must be a 1-D tensor of static size");
+  return success();
+}
+
+LogicalResult NumBatchesOp::verify() {
+  if (getSizeAttr().getInt() < 1)
+    return emitOpError("the batch size must be positive");
+  return success();
+}
+
+LogicalResult BatchOp::verify() {
+  if (getSizeAttr().getInt() < 1)
+    return emitOpError("the batch size must be positive");
+  return success();
+}
+
+LogicalResult FieldOp::verify() {
+  if (getName().empty())
+    return emitOpError("the field name must not be empty");
+  if (!getType().hasStaticShape() || getType().getRank() < 1)
+    return emitOpError("a field has a static shape with the rows first");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Models and optimizers
+//===----------------------------------------------------------------------===//
+
+/// The numeric attributes each initializer needs.
+static LogicalResult verifyInit(Operation *op, StringRef param,
+                                DictionaryAttr init) {
+  auto kind = init.getAs<StringAttr>("kind");
+  if (!kind)
+    return op->emitOpError("the initializer of '")
+           << param << "' has no string 'kind'";
+  llvm::SmallVector<StringRef, 2> needs;
+  if (kind == "normal")
+    needs = {"std", "mean"};
+  else if (kind == "uniform")
+    needs = {"low", "high"};
+  else if (!isOneOf(kind, {"zeros", "ones", "glorot", "kaiming"}))
+    return op->emitOpError("unknown initializer '")
+           << kind.getValue() << "' for '" << param << "'";
+  for (StringRef name : needs)
+    if (!init.getAs<FloatAttr>(name))
+      return op->emitOpError("initializer '")
+             << kind.getValue() << "' of '" << param << "' needs a float '"
+             << name << "'";
+  if (init.size() != needs.size() + 1)
+    return op->emitOpError("initializer '")
+           << kind.getValue() << "' of '" << param
+           << "' has unexpected entries";
+  return success();
+}
+
+LogicalResult ParamsOp::verify() {
+  size_t count = getNames().size();
+  if (getTypes().size() != count || getInits().size() != count)
+    return emitOpError("needs as many types and initializers as names");
+  llvm::StringSet<> seen;
+  for (auto [name, typeAttr, init] : llvm::zip(
+           getNames().getAsValueRange<StringAttr>(), getTypes(), getInits())) {
+    if (name.empty() || !seen.insert(name).second)
+      return emitOpError("parameter names must be unique and non-empty, "
+                         "found '")
+             << name << "'";
+    Type type = cast<TypeAttr>(typeAttr).getValue();
+    if (!isStaticTensor(type) ||
+        !isa<FloatType>(cast<RankedTensorType>(type).getElementType()))
+      return emitOpError("parameter '")
+             << name << "' must be a float tensor of static shape, found "
+             << type;
+    if (failed(verifyInit(*this, name, cast<DictionaryAttr>(init))))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult OptimizerOp::verify() {
+  llvm::SmallVector<StringRef, 4> hypers;
+  if (getKind() == "sgd")
+    hypers = {"momentum"};
+  else if (getKind() == "adam")
+    hypers = {"beta1", "beta2", "eps"};
+  else if (getKind() == "adamw")
+    hypers = {"beta1", "beta2", "eps", "weight_decay"};
+  else
+    return emitOpError("unknown optimizer '")
+           << getKind() << "'; expected 'sgd', 'adam' or 'adamw'";
+  for (NamedAttribute attr : (*this)->getDiscardableAttrs()) {
+    if (!isOneOf(attr.getName().getValue(), hypers))
+      return emitOpError("'")
+             << getKind() << "' has no hyper-parameter '"
+             << attr.getName().getValue() << "'; it has " << listOf(hypers);
+    if (!isa<FloatAttr>(attr.getValue()))
+      return emitOpError("'")
+             << attr.getName().getValue() << "' must be a float";
+  }
+  if (!getSchedule()) {
+    if (!getScheduleArgs().empty())
+      return emitOpError("schedule arguments without a schedule");
+    return success();
+  }
+  MLIRContext *context = getContext();
+  Type i64 = IntegerType::get(context, 64), f64 = Float64Type::get(context);
+  llvm::SmallVector<Type, 2> want;
+  if (*getSchedule() == "cosine")
+    want = {i64, i64}; // steps, warmup
+  else if (*getSchedule() == "linear")
+    want = {f64, i64}; // end, steps
+  else if (*getSchedule() == "step_decay")
+    want = {i64, f64}; // every, factor
+  else
+    return emitOpError("unknown schedule '")
+           << *getSchedule() << "'; expected 'cosine', 'linear' or "
+           << "'step_decay'";
+  if (TypeRange(getScheduleArgs()) != TypeRange(want))
+    return emitOpError("schedule '")
+           << *getSchedule() << "' takes arguments of types (" << want << ")";
+  return success();
+}
+
+/// Checks a call of a graph function: its leading `kiln.param` arguments come
+/// from `params` (if it has any), the others are `args`.
+static LogicalResult verifyGraphCall(Operation *op, FlatSymbolRefAttr callee,
+                                     ValueRange args, bool hasParams,
+                                     SymbolTableCollection &symbols) {
+  auto fn = symbols.lookupNearestSymbolFrom<func::FuncOp>(op, callee);
+  if (!fn)
+    return op->emitOpError("'")
+           << callee.getValue() << "' is not a function in this module";
+  FunctionType type = fn.getFunctionType();
+  unsigned params = 0;
+  while (params < type.getNumInputs() && fn.getArgAttr(params, "kiln.param"))
+    ++params;
+  if (hasParams != (params > 0))
+    return op->emitOpError(params ? "needs the parameters of '"
+                                  : "passes parameters to '")
+           << callee.getValue() << "', which has " << params;
+  if (TypeRange(args) != type.getInputs().drop_front(params))
+    return op->emitOpError("argument types do not match '")
+           << callee.getValue() << "' of type " << type;
+  if (op->getResultTypes() != type.getResults())
+    return op->emitOpError("result types do not match '")
+           << callee.getValue() << "' of type " << type;
+  return success();
+}
+
+LogicalResult StepOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  if (failed(verifyGraphCall(*this, getCalleeAttr(), getArgs(), true, symbols)))
+    return failure();
+  auto loss = getLoss().getType();
+  if (loss.getRank() != 0 || !isa<FloatType>(loss.getElementType()))
+    return emitOpError("the loss must be a scalar float tensor, found ")
+           << loss;
+  return success();
+}
+
+LogicalResult CallGraphOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  return verifyGraphCall(*this, getCalleeAttr(), getArgs(),
+                         static_cast<bool>(getParams()), symbols);
+}
+
+//===----------------------------------------------------------------------===//
+// Metrics and checkpoints
+//===----------------------------------------------------------------------===//
+
+LogicalResult LogOp::verify() {
+  Type type = getValue().getType();
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!(type.isInteger(64) || type.isF64() || type.isInteger(1) ||
+        (tensor && tensor.getRank() == 0)))
+    return emitOpError("a metric is an i64, an f64, an i1 or a scalar "
+                       "tensor, found ")
+           << type;
+  size_t holes = llvm::count(getName(), '{');
+  if (holes != getHoles().size())
+    return emitOpError("the name '")
+           << getName() << "' has " << holes << " holes but "
+           << getHoles().size() << " values fill them";
+  if (getTagNames().size() != getTags().size())
+    return emitOpError("needs one name per tag");
+  llvm::StringSet<> seen;
+  for (StringRef tag : getTagNames().getAsValueRange<StringAttr>())
+    if (tag.empty() || !seen.insert(tag).second)
+      return emitOpError("tag names must be unique and non-empty, found '")
+             << tag << "'";
+  return success();
+}
+
+LogicalResult CheckpointOp::verify() {
+  if (getLabel() && getLabel()->empty())
+    return emitOpError("a checkpoint label must not be empty");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Replay buffers
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReplayCreateOp::verify() {
+  if (getFields().empty())
+    return emitOpError("a replay buffer needs at least one field");
+  for (NamedAttribute field : getFields()) {
+    auto type = dyn_cast<TypeAttr>(field.getValue());
+    if (!type || !isStaticTensor(type.getValue()))
+      return emitOpError("field '")
+             << field.getName().getValue()
+             << "' must be the static tensor type of one row";
+  }
+  if (!isOneOf(getInsert(), {"append", "reservoir"}))
+    return emitOpError("unknown insertion policy '")
+           << getInsert() << "'; expected 'append' or 'reservoir'";
+  if (!isOneOf(getSample(), {"uniform", "recency"}))
+    return emitOpError("unknown sampling policy '")
+           << getSample() << "'; expected 'uniform' or 'recency'";
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Experiment/IR/ExperimentOps.cpp.inc"

@@ -1,0 +1,373 @@
+//===- cli.cpp - Command lines of built experiments -----------------------===//
+
+#include "kiln/cli.h"
+
+#include "support.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string_view>
+
+namespace kiln::cli {
+namespace {
+
+constexpr const char *kRunOptions[] = {"help",   "seed",   "out",
+                                       "resume", "device", "threads"};
+
+/// Names compare with '-' and '_' as one character.
+bool sameName(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] == '_' ? '-' : a[i], y = b[i] == '_' ? '-' : b[i];
+    if (x != y)
+      return false;
+  }
+  return true;
+}
+
+const char *typeName(int32_t type) {
+  switch (type) {
+  case KILN_HPARAM_INT:
+    return "INT";
+  case KILN_HPARAM_FLOAT:
+    return "FLOAT";
+  case KILN_HPARAM_BOOL:
+    return "BOOL";
+  default:
+    return "STRING";
+  }
+}
+
+const char *deviceName(int32_t device) {
+  return device == KILN_DEVICE_CUDA ? "cuda" : "cpu";
+}
+
+std::string choicesText(const kiln_hparam &param) {
+  std::string text;
+  for (size_t i = 0; i < param.num_choices; ++i)
+    text += (i ? "|" : "") + std::string(param.choices[i]);
+  return text;
+}
+
+bool isChoice(const kiln_hparam &param, const char *value) {
+  for (size_t i = 0; i < param.num_choices; ++i)
+    if (std::strcmp(param.choices[i], value) == 0)
+      return true;
+  return false;
+}
+
+/// The value of a hyper-parameter as JSON, which --help shows too.
+std::string valueJson(const kiln_hparam &param) {
+  std::string text;
+  switch (param.type) {
+  case KILN_HPARAM_INT:
+    return std::to_string(param.int_value);
+  case KILN_HPARAM_FLOAT:
+    json::appendF64(text, param.float_value);
+    return text;
+  case KILN_HPARAM_BOOL:
+    return param.bool_value ? "true" : "false";
+  default:
+    json::appendString(text, param.string_value ? param.string_value : "");
+    return text;
+  }
+}
+
+std::string checkDeclarations(const kiln_hparam *params, size_t numParams) {
+  for (size_t i = 0; i < numParams; ++i) {
+    const kiln_hparam &param = params[i];
+    std::string name = param.name;
+    for (const char *option : kRunOptions)
+      if (sameName(name, option))
+        return "hyper-parameter '" + name + "' clashes with --" + option;
+    for (size_t j = 0; j < i; ++j)
+      if (sameName(name, params[j].name))
+        return "hyper-parameter '" + name + "' is declared twice";
+    if (param.type < KILN_HPARAM_INT || param.type > KILN_HPARAM_STRING)
+      return "hyper-parameter '" + name + "' has unknown type " +
+             std::to_string(param.type);
+    if (param.type == KILN_HPARAM_STRING && param.num_choices &&
+        !(param.string_value && isChoice(param, param.string_value)))
+      return "hyper-parameter '" + name + "' defaults to " + valueJson(param) +
+             ", which is not one of " + choicesText(param);
+  }
+  return "";
+}
+
+void appendHelpLine(std::string &help, const std::string &flag,
+                    const std::string &text) {
+  help += "  " + flag;
+  help.append(flag.size() < 24 ? 24 - flag.size() : 1, ' ');
+  help += text + "\n";
+}
+
+std::string helpText(const char *program, const char *description,
+                     const kiln_hparam *params, size_t numParams,
+                     const kiln_run_options &options) {
+  std::string help = "usage: " + std::string(program) + " [options]\n";
+  if (description && *description)
+    help += "\n" + std::string(description) + "\n";
+  help += "\noptions:\n";
+  appendHelpLine(help, "--help", "print this help and exit");
+  appendHelpLine(help, "--seed N",
+                 "random seed (default " + std::to_string(options.seed) + ")");
+  appendHelpLine(help, "--out DIR",
+                 "output directory (default " +
+                     std::string(options.out_dir ? options.out_dir : "") + ")");
+  appendHelpLine(help, "--resume", "resume from the checkpoint in --out");
+  appendHelpLine(help, "--device cpu|cuda",
+                 "device (default " + std::string(deviceName(options.device)) +
+                     ")");
+  appendHelpLine(help, "--threads N",
+                 "worker threads (default " + std::to_string(options.threads) +
+                     ")");
+  if (numParams)
+    help += "\nhyper-parameters:\n";
+  for (size_t i = 0; i < numParams; ++i) {
+    const kiln_hparam &param = params[i];
+    std::string flag = "--" + std::string(param.name) + " ";
+    flag += param.num_choices ? choicesText(param) : typeName(param.type);
+    std::string text =
+        param.doc && *param.doc ? param.doc + std::string(" ") : std::string();
+    appendHelpLine(help, flag, text + "(default " + valueJson(param) + ")");
+  }
+  return help;
+}
+
+/// Parsers of one value; each returns an error, or "" having set `out`.
+std::string parseInt(const char *text, int64_t &out) {
+  char *end;
+  errno = 0;
+  long long value = std::strtoll(text, &end, 10);
+  if (!*text || *end)
+    return "'" + std::string(text) + "' is not an integer";
+  if (errno == ERANGE)
+    return "'" + std::string(text) + "' is out of the range of int64";
+  out = value;
+  return "";
+}
+
+std::string parseFloat(const char *text, double &out) {
+  char *end;
+  double value = std::strtod(text, &end);
+  if (!*text || *end || !std::isfinite(value))
+    return "'" + std::string(text) + "' is not a finite number";
+  out = value;
+  return "";
+}
+
+/// True for the spellings of a bool value, which it sets.
+bool parseBool(const char *text, int32_t &out) {
+  for (const char *spelling : {"true", "1", "false", "0"})
+    if (std::strcmp(text, spelling) == 0) {
+      out = *spelling == 't' || *spelling == '1';
+      return true;
+    }
+  return false;
+}
+
+std::string parseSeed(const char *text, uint64_t &out) {
+  char *end;
+  errno = 0;
+  unsigned long long value = std::strtoull(text, &end, 10);
+  if (!*text || *end || *text == '-' || *text == '+' || errno == ERANGE)
+    return "'" + std::string(text) + "' is not an integer in [0, 2^64)";
+  out = value;
+  return "";
+}
+
+std::string parseValue(kiln_hparam &param, const char *text) {
+  switch (param.type) {
+  case KILN_HPARAM_INT:
+    return parseInt(text, param.int_value);
+  case KILN_HPARAM_FLOAT:
+    return parseFloat(text, param.float_value);
+  case KILN_HPARAM_BOOL:
+    return parseBool(text, param.bool_value)
+               ? ""
+               : "'" + std::string(text) + "' is not true, false, 1 or 0";
+  default:
+    if (!param.num_choices) {
+      param.string_value = text;
+      return "";
+    }
+    for (size_t i = 0; i < param.num_choices; ++i)
+      if (std::strcmp(param.choices[i], text) == 0) {
+        param.string_value = param.choices[i];
+        return "";
+      }
+    return "'" + std::string(text) + "' is not one of " + choicesText(param);
+  }
+}
+
+std::string parseRunOption(std::string_view name, const char *text,
+                           kiln_run_options &options) {
+  if (name == "seed")
+    return parseSeed(text, options.seed);
+  if (name == "out") {
+    if (!*text)
+      return "the output directory is empty";
+    options.out_dir = text;
+    return "";
+  }
+  if (name == "device") {
+    bool cuda = std::strcmp(text, "cuda") == 0;
+    if (!cuda && std::strcmp(text, "cpu") != 0)
+      return "'" + std::string(text) + "' is not cpu or cuda";
+    options.device = cuda ? KILN_DEVICE_CUDA : KILN_DEVICE_CPU;
+    return "";
+  }
+  if (name == "help")
+    return "takes no value";
+  int64_t threads;
+  std::string error = parseInt(text, threads);
+  if (error.empty() && (threads < 1 || threads > INT32_MAX))
+    error = "'" + std::string(text) + "' is not a positive thread count";
+  if (error.empty())
+    options.threads = int32_t(threads);
+  return error;
+}
+
+} // namespace
+
+Outcome parse(int argc, char **argv, const char *description,
+              kiln_hparam *params, size_t numParams, kiln_run_options *options,
+              std::string &message) {
+  message = checkDeclarations(params, numParams);
+  if (!message.empty())
+    return Outcome::Error;
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--help") == 0) {
+      const char *slash = std::strrchr(argv[0], '/');
+      message = helpText(slash ? slash + 1 : argv[0], description, params,
+                         numParams, *options);
+      return Outcome::Help;
+    }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.size() <= 2 || arg.substr(0, 2) != "--") {
+      message = "unexpected argument '" + std::string(arg) + "'";
+      return Outcome::Error;
+    }
+    size_t equals = arg.find('=');
+    std::string_view name = arg.substr(2, equals - 2);
+    const char *value =
+        equals == std::string_view::npos ? nullptr : argv[i] + equals + 1;
+    std::string flag = "--" + std::string(name);
+
+    kiln_hparam *param = nullptr;
+    const char *option = nullptr;
+    for (size_t p = 0; p < numParams && !param; ++p)
+      if (sameName(name, params[p].name))
+        param = &params[p];
+    for (const char *candidate : kRunOptions)
+      if (!param && sameName(name, candidate))
+        option = candidate;
+    if (!param && !option) {
+      message = "unknown option '" + flag + "'";
+      return Outcome::Error;
+    }
+
+    // A bool stands alone for true, or takes a bool literal as its value.
+    bool isBool = option ? std::strcmp(option, "resume") == 0
+                         : param->type == KILN_HPARAM_BOOL;
+    int32_t ignored;
+    if (isBool && !value)
+      value =
+          i + 1 < argc && parseBool(argv[i + 1], ignored) ? argv[++i] : "true";
+    if (!value) {
+      if (i + 1 == argc || std::strncmp(argv[i + 1], "--", 2) == 0) {
+        message = flag + " needs a value";
+        return Outcome::Error;
+      }
+      value = argv[++i];
+    }
+
+    std::string error;
+    if (param)
+      error = parseValue(*param, value);
+    else if (isBool)
+      error = parseBool(value, options->resume)
+                  ? ""
+                  : "'" + std::string(value) + "' is not true, false, 1 or 0";
+    else
+      error = parseRunOption(option, value, *options);
+    if (!error.empty()) {
+      message = flag + ": " + error;
+      return Outcome::Error;
+    }
+  }
+  return Outcome::Run;
+}
+
+} // namespace kiln::cli
+
+extern "C" {
+
+int32_t kiln_cli_parse(int argc, char **argv, const char *description,
+                       kiln_hparam *params, size_t num_params,
+                       kiln_run_options *options) {
+  std::string message;
+  switch (kiln::cli::parse(argc, argv, description, params, num_params, options,
+                           message)) {
+  case kiln::cli::Outcome::Run:
+    return -1;
+  case kiln::cli::Outcome::Help:
+    std::fputs(message.c_str(), stdout);
+    return 0;
+  case kiln::cli::Outcome::Error:
+    break;
+  }
+  const char *program = argc > 0 ? argv[0] : "experiment";
+  std::fprintf(stderr, "%s: error: %s (see --help)\n", program,
+               message.c_str());
+  kiln::setLastError(std::move(message));
+  return 2;
+}
+
+int32_t kiln_write_config(const char *dir, const kiln_hparam *params,
+                          size_t num_params, const kiln_run_options *options,
+                          const char *source_hash) {
+  std::string text = "{\n  \"source_hash\": ";
+  kiln::json::appendString(text, source_hash ? source_hash : "");
+  text += ",\n  \"seed\": " + std::to_string(options->seed) +
+          ",\n  \"device\": \"" + kiln::cli::deviceName(options->device) +
+          "\",\n  \"threads\": " + std::to_string(options->threads) +
+          ",\n  \"resume\": " + (options->resume ? "true" : "false") +
+          ",\n  \"hyperparameters\": {";
+  for (size_t i = 0; i < num_params; ++i) {
+    text += i ? ",\n    " : "\n    ";
+    kiln::json::appendString(text, params[i].name);
+    text += ": " + kiln::cli::valueJson(params[i]);
+  }
+  text += num_params ? "\n  }\n}\n" : "}\n}\n";
+
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    kiln::setLastError(std::string(dir) + ": " + error.message());
+    return -1;
+  }
+  // Write a temporary file and rename it over config.json: a reader never
+  // sees half a file.
+  std::string path = (std::filesystem::path(dir) / "config.json").string();
+  std::string temporary = path + ".tmp";
+  FILE *file = std::fopen(temporary.c_str(), "wb");
+  bool written =
+      file && std::fwrite(text.data(), 1, text.size(), file) == text.size();
+  if (file && std::fclose(file) != 0)
+    written = false;
+  if (!written || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    kiln::setLastError(kiln::systemError(written ? path : temporary));
+    std::remove(temporary.c_str());
+    return -1;
+  }
+  return 0;
+}
+
+} // extern "C"

@@ -1,0 +1,100 @@
+//===- support.cpp - Errors and JSON output shared by runtime services ----===//
+
+#include "support.h"
+
+#include "kiln/runtime.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace kiln {
+namespace {
+
+thread_local std::string lastError;
+
+/// Appends the non-finite spellings; returns false for a finite value.
+bool appendNonFinite(std::string &out, double value) {
+  if (std::isnan(value))
+    out += "NaN";
+  else if (std::isinf(value))
+    out += value < 0 ? "-Infinity" : "Infinity";
+  else
+    return false;
+  return true;
+}
+
+} // namespace
+
+void setLastError(std::string message) { lastError = std::move(message); }
+
+std::string systemError(const std::string &path) {
+  return path + ": " + std::strerror(errno);
+}
+
+namespace json {
+
+void appendString(std::string &out, std::string_view text) {
+  out += '"';
+  for (char c : text) {
+    switch (c) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20) {
+        char escape[8];
+        std::snprintf(escape, sizeof escape, "\\u%04x", c);
+        out += escape;
+      } else {
+        out += c;
+      }
+    }
+  }
+  out += '"';
+}
+
+void appendF32(std::string &out, float value) {
+  if (appendNonFinite(out, value))
+    return;
+  char text[32];
+  // 9 significant digits always round-trip a float; fewer often do.
+  for (int digits = 6; digits <= 9; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, double(value));
+    if (std::strtof(text, nullptr) == value)
+      break;
+  }
+  out += text;
+}
+
+void appendF64(std::string &out, double value) {
+  if (appendNonFinite(out, value))
+    return;
+  char text[32];
+  // 17 significant digits always round-trip a double.
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value)
+      break;
+  }
+  out += text;
+}
+
+} // namespace json
+} // namespace kiln
+
+extern "C" const char *kiln_last_error(void) { return kiln::lastError.c_str(); }

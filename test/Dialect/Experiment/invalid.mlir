@@ -1,0 +1,258 @@
+// RUN: kiln-opt %s --split-input-file --verify-diagnostics
+
+// Every experiment op rejects malformed IR with a message that names the rule.
+
+// expected-error @+1 {{'exp.experiment' op hyper-parameter 'lr' must default to an i64, an f64, a bool or a string}}
+exp.experiment @bad_default hparams {lr = 1.0 : f32} {
+}
+
+// -----
+
+// expected-error @+1 {{'exp.experiment' op the default "c" of 'policy' is not one of its choices}}
+exp.experiment @bad_choice hparams {policy = "c"} choices {policy = ["a", "b"]} {
+}
+
+// -----
+
+exp.experiment @hparam_type hparams {lr = 1.0 : f64} {
+  // expected-error @+1 {{'exp.hparam' op hyper-parameter 'lr' is 'f64', not 'i64'}}
+  %0 = exp.hparam "lr" : i64
+}
+
+// -----
+
+exp.experiment @hparam_missing hparams {} {
+  // expected-error @+1 {{'exp.hparam' op experiment @hparam_missing has no hyper-parameter 'lr'}}
+  %0 = exp.hparam "lr" : f64
+}
+
+// -----
+
+func.func @outside() {
+  // expected-error @+1 {{'exp.str_constant' op must be nested in an 'exp.experiment'}}
+  %0 = exp.str_constant "a"
+  return
+}
+
+// -----
+
+exp.experiment @str_eq hparams {} {
+  %0 = arith.constant 0 : i64
+  // expected-error @+1 {{'exp.str_eq' op operand #0 must be a host string, but got 'i64'}}
+  %1 = "exp.str_eq"(%0, %0) : (i64, i64) -> i1
+}
+
+// -----
+
+exp.experiment @dataset hparams {} {
+  // expected-error @+1 {{'exp.dataset' op unknown dataset 'cifar'; expected 'fashion_mnist' or 'mnist'}}
+  %0 = exp.dataset "cifar" split "train"
+}
+
+// -----
+
+exp.experiment @split hparams {} {
+  // expected-error @+1 {{'exp.dataset' op the split is 'train' or 'test', not 'val'}}
+  %0 = exp.dataset "mnist" split "val"
+}
+
+// -----
+
+exp.experiment @synthetic hparams {} {
+  %0 = arith.constant 0 : i64
+  // expected-error @+1 {{'exp.synthetic' op 'induction_tokens' takes 4 arguments (count, length, vocab, seed), found 1}}
+  %1 = exp.synthetic "induction_tokens"(%0)
+}
+
+// -----
+
+exp.experiment @permutation hparams {} {
+  %0 = arith.constant 0 : i64
+  // expected-error @+1 {{'exp.permutation' op a permutation is a 1-D tensor of static size}}
+  %1 = exp.permutation seed %0 : tensor<4x4xi32>
+}
+
+// -----
+
+exp.experiment @shuffle hparams {} {
+  %0 = exp.dataset "mnist" split "test"
+  %1 = arith.constant 0.0 : f64
+  // expected-error @+1 {{'exp.shuffle' op operand #1 must be 64-bit signless integer, but got 'f64'}}
+  %2 = "exp.shuffle"(%0, %1) : (!exp.dataset, f64) -> !exp.dataset
+}
+
+// -----
+
+exp.experiment @take hparams {} {
+  %0 = exp.dataset "mnist" split "test"
+  %1 = arith.constant 0 : i64
+  // expected-error @+1 {{'exp.take' op result #0 must be rows of named tensor fields, held by the runtime, but got 'i64'}}
+  %2 = "exp.take"(%0, %1) : (!exp.dataset, i64) -> i64
+}
+
+// -----
+
+exp.experiment @permute hparams {} {
+  %0 = exp.dataset "mnist" split "test"
+  %1 = arith.constant 0 : i64
+  %2 = exp.permutation seed %1 : tensor<784xi32>
+  %3 = tensor.expand_shape %2 [[0, 1]] output_shape [1, 784] : tensor<784xi32> into tensor<1x784xi32>
+  // expected-error @+1 {{'exp.permute' op the permutation must be a 1-D tensor of static size}}
+  %4 = exp.permute %0 by %3 : tensor<1x784xi32>
+}
+
+// -----
+
+exp.experiment @num_batches hparams {} {
+  %0 = exp.dataset "mnist" split "test"
+  // expected-error @+1 {{'exp.num_batches' op the batch size must be positive}}
+  %1 = exp.num_batches %0 size 0
+}
+
+// -----
+
+exp.experiment @batch hparams {} {
+  %0 = exp.dataset "mnist" split "test"
+  %1 = arith.constant 0 : i64
+  // expected-error @+1 {{'exp.batch' op the batch size must be positive}}
+  %2 = exp.batch %0[%1] size -1
+}
+
+// -----
+
+exp.experiment @field hparams {} {
+  %0 = exp.dataset "mnist" split "test"
+  // expected-error @+1 {{'exp.field' op a field has a static shape with the rows first}}
+  %1 = exp.field %0 "y" : tensor<i32>
+}
+
+// -----
+
+exp.experiment @params_lengths hparams {} {
+  // expected-error @+1 {{'exp.params' op needs as many types and initializers as names}}
+  %0 = exp.params "Net" names ["w", "b"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+}
+
+// -----
+
+exp.experiment @params_init hparams {} {
+  // expected-error @+1 {{'exp.params' op initializer 'normal' of 'w' needs a float 'mean'}}
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "normal", std = 1.0 : f64}]
+}
+
+// -----
+
+exp.experiment @params_type hparams {} {
+  // expected-error @+1 {{'exp.params' op parameter 'w' must be a float tensor of static shape, found 'tensor<4xi32>'}}
+  %0 = exp.params "Net" names ["w"] types [tensor<4xi32>] inits [{kind = "zeros"}]
+}
+
+// -----
+
+exp.experiment @optimizer_hyper hparams {} {
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+  %1 = arith.constant 0.1 : f64
+  // expected-error @+1 {{'exp.optimizer' op 'sgd' has no hyper-parameter 'beta1'; it has 'momentum'}}
+  %2 = exp.optimizer "sgd" %0 lr %1 {beta1 = 0.9 : f64}
+}
+
+// -----
+
+exp.experiment @optimizer_schedule hparams {} {
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+  %1 = arith.constant 0.1 : f64
+  // expected-error @+1 {{'exp.optimizer' op schedule 'cosine' takes arguments of types ('i64', 'i64')}}
+  %2 = exp.optimizer "adam" %0 lr %1 schedule "cosine"(%1 : f64)
+}
+
+// -----
+
+func.func @loss(%w: tensor<4xf32> {kiln.param = "w"}, %x: tensor<4xf32>) -> tensor<f32> {
+  %0 = graph.constant dense<0.0> : tensor<f32>
+  return %0 : tensor<f32>
+}
+exp.experiment @step_args hparams {} {
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+  %1 = arith.constant 0.1 : f64
+  %2 = exp.optimizer "sgd" %0 lr %1
+  %3 = graph.constant dense<0.0> : tensor<8xf32>
+  // expected-error @+1 {{'exp.step' op argument types do not match 'loss' of type '(tensor<4xf32>, tensor<4xf32>) -> tensor<f32>'}}
+  %4 = exp.step @loss(%3) params %0 optimizer %2 : (tensor<8xf32>) -> tensor<f32>
+}
+
+// -----
+
+func.func @forward(%w: tensor<4xf32> {kiln.param = "w"}, %x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+exp.experiment @call_graph_params hparams {} {
+  %0 = graph.constant dense<0.0> : tensor<4xf32>
+  // expected-error @+1 {{'exp.call_graph' op needs the parameters of 'forward', which has 1}}
+  %1 = exp.call_graph @forward(%0) : (tensor<4xf32>) -> tensor<4xf32>
+}
+
+// -----
+
+exp.experiment @call_graph_missing hparams {} {
+  // expected-error @+1 {{'exp.call_graph' op 'nowhere' is not a function in this module}}
+  %0 = exp.call_graph @nowhere() : () -> tensor<f32>
+}
+
+// -----
+
+exp.experiment @log_holes hparams {} {
+  %0 = arith.constant 1.0 : f64
+  // expected-error @+1 {{'exp.log' op the name 'acc/task{j}' has 1 holes but 0 values fill them}}
+  exp.log "acc/task{j}"(%0 : f64)
+}
+
+// -----
+
+exp.experiment @log_value hparams {} {
+  %0 = graph.constant dense<0.0> : tensor<4xf32>
+  // expected-error @+1 {{'exp.log' op a metric is an i64, an f64, an i1 or a scalar tensor, found 'tensor<4xf32>'}}
+  exp.log "x"(%0 : tensor<4xf32>)
+}
+
+// -----
+
+exp.experiment @checkpoint hparams {} {
+  // expected-error @+1 {{'exp.checkpoint' op a checkpoint label must not be empty}}
+  exp.checkpoint ""
+}
+
+// -----
+
+exp.experiment @replay_create hparams {} {
+  %0 = arith.constant 10 : i64
+  // expected-error @+1 {{'exp.replay.create' op unknown sampling policy 'lifo'; expected 'uniform' or 'recency'}}
+  %1 = exp.replay.create capacity %0 fields {x = tensor<4xf32>} insert "append" sample "lifo"
+}
+
+// -----
+
+exp.experiment @replay_fields hparams {} {
+  %0 = arith.constant 10 : i64
+  // expected-error @+1 {{'exp.replay.create' op field 'x' must be the static tensor type of one row}}
+  %1 = exp.replay.create capacity %0 fields {x = 1 : i64} insert "append" sample "uniform"
+}
+
+// -----
+
+exp.experiment @replay_add hparams {} {
+  %0 = arith.constant 10 : i64
+  %1 = exp.replay.create capacity %0 fields {x = tensor<4xf32>} insert "append" sample "uniform"
+  %2 = exp.dataset "mnist" split "test"
+  %3 = arith.constant 1.0 : f64
+  // expected-error @+1 {{'exp.replay.add' op operand #2 must be 64-bit signless integer, but got 'f64'}}
+  "exp.replay.add"(%1, %2, %3) : (!exp.replay, !exp.dataset, f64) -> ()
+}
+
+// -----
+
+exp.experiment @replay_sample hparams {} {
+  %0 = arith.constant 10 : i64
+  %1 = exp.replay.create capacity %0 fields {x = tensor<4xf32>} insert "append" sample "uniform"
+  // expected-error @+1 {{'exp.replay.sample' op operand #2 must be 64-bit float, but got 'i64'}}
+  %2 = "exp.replay.sample"(%1, %0, %0) : (!exp.replay, i64, i64) -> !exp.dataset
+}
