@@ -3,6 +3,9 @@
 #include "compiler/CPU/BlasContraction.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 using namespace mlir;
 
@@ -61,6 +64,61 @@ linalg::FillOp zeroFillBefore(Operation *op, Value buffer) {
     return zero && zero.getValue().isPosZero() ? fill : nullptr;
   }
   return nullptr;
+}
+
+/// memref<?x?xf32, strided<[?, ?], offset: ?>>: any rank-2 f32 view.
+static MemRefType anyView(MLIRContext *context) {
+  int64_t dynamic = ShapedType::kDynamic;
+  return MemRefType::get(
+      {dynamic, dynamic}, Float32Type::get(context),
+      StridedLayoutAttr::get(context, dynamic, {dynamic, dynamic}));
+}
+
+static func::FuncOp declareGemm(ModuleOp module, StringRef name,
+                                bool cInterface) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  MLIRContext *context = module.getContext();
+  OpBuilder builder(module.getBodyRegion());
+  Type view = anyView(context), flag = IntegerType::get(context, 8);
+  auto type =
+      FunctionType::get(context, {view, view, view, flag, flag, flag}, {});
+  auto gemm = func::FuncOp::create(builder, module.getLoc(), name, type);
+  gemm.setPrivate();
+  if (cInterface)
+    gemm->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                  UnitAttr::get(context));
+  return gemm;
+}
+
+void replaceContractionsWithGemmCalls(ModuleOp module, StringRef callee,
+                                      bool cInterface) {
+  SmallVector<std::pair<linalg::LinalgOp, BlasContraction>> ops;
+  module.walk([&](linalg::LinalgOp op) {
+    if (!op.hasPureBufferSemantics())
+      return;
+    if (std::optional<BlasContraction> gemm = matchBlasContraction(op))
+      ops.push_back({op, *gemm});
+  });
+  if (ops.empty())
+    return;
+  func::FuncOp gemm = declareGemm(module, callee, cInterface);
+  MemRefType view = anyView(module.getContext());
+  for (auto [op, contraction] : ops) {
+    // Look for the fill before adding the casts, which use C too.
+    linalg::FillOp fill = zeroFillBefore(op, op.getDpsInits().front());
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    SmallVector<Value> args;
+    for (OpOperand &operand : op->getOpOperands())
+      args.push_back(memref::CastOp::create(b, loc, view, operand.get()));
+    for (bool flag : {contraction.transposeA, contraction.transposeB, !fill})
+      args.push_back(arith::ConstantIntOp::create(b, loc, flag, 8));
+    func::CallOp::create(b, loc, gemm, args);
+    op->erase();
+    if (fill)
+      fill->erase();
+  }
 }
 
 } // namespace kiln::cpu

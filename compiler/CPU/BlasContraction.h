@@ -4,6 +4,7 @@
 #define KILN_COMPILER_CPU_BLASCONTRACTION_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/BuiltinOps.h"
 
 #include <optional>
 
@@ -24,6 +25,15 @@ std::optional<BlasContraction> matchBlasContraction(mlir::linalg::LinalgOp op);
 /// other use of the buffer in between: a GEMM call can overwrite instead of
 /// accumulating into it.
 mlir::linalg::FillOp zeroFillBefore(mlir::Operation *op, mlir::Value buffer);
+
+/// Replaces every such contraction on buffers in `module` with a call of
+/// `callee(A, B, C, transpose_a, transpose_b, accumulate)` (i8 flags),
+/// operands cast to memref<?x?xf32, strided<[?, ?], offset: ?>>; a zero fill
+/// right before is dropped and the call overwrites C. The callee is declared
+/// private, with a C-interface wrapper when `cInterface` (CPU code calls the
+/// runtime through it).
+void replaceContractionsWithGemmCalls(mlir::ModuleOp module,
+                                      llvm::StringRef callee, bool cInterface);
 
 } // namespace kiln::cpu
 
