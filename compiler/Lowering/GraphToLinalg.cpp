@@ -333,9 +333,18 @@ template <> struct Scalar<graph::SelectOp> {
 template <> struct Scalar<graph::CastOp> {
   static Value build(graph::CastOp op, OpBuilder &b, Location loc,
                      ValueRange in) {
-    bool fromBool = in[0].getType().isInteger(1);
-    return convertScalarToDtype(b, loc, in[0], op.getType().getElementType(),
-                                /*isUnsignedCast=*/fromBool);
+    Type to = op.getType().getElementType();
+    Value x = in[0];
+    if (to.isInteger(1) && !x.getType().isInteger(1)) {
+      // To bool: x != 0 (a plain conversion would truncate or be poison).
+      if (isFloat(x.getType()))
+        return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x,
+                                     zeroOf(b, loc, x.getType()));
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x,
+                                   zeroOf(b, loc, x.getType()));
+    }
+    bool fromBool = x.getType().isInteger(1);
+    return convertScalarToDtype(b, loc, x, to, /*isUnsignedCast=*/fromBool);
   }
 };
 

@@ -282,6 +282,7 @@ Case castCase(StringRef from, StringRef to, const Shape &shape, Fill fill,
 double identity(double x) { return x; }
 double toFloat(double x) { return static_cast<float>(x); }
 double truncate(double x) { return std::trunc(x); }
+double nonZero(double x) { return x != 0; }
 
 std::vector<Case> castCases() {
   Fill wide = Fill::nonZero(0.1, 100.0);
@@ -298,6 +299,11 @@ std::vector<Case> castCases() {
   cases.push_back(
       castCase("i32", "i64", {5, 33}, Fill::nonZero(1, 100000), identity));
   cases.push_back(castCase("i1", "i32", {5, 33}, Fill::range(0, 1), identity));
+  // To bool is x != 0; zeros are common in these draws.
+  cases.push_back(castCase("f32", "i1", {5, 33}, Fill::choice({0.0, 1.0, -2.5}),
+                           nonZero));
+  cases.push_back(castCase("i32", "i1", {5, 33}, Fill::choice({0, 1, 7, -3}),
+                           nonZero));
   return cases;
 }
 

@@ -21,7 +21,9 @@ def DifferentiableInSome : DeclareOpInterfaceMethods<
     Graph_DifferentiableOpInterface, ["isDifferentiableOperand"]>;
 
 def Graph_FloatTensor : RankedTensorOf<[AnyFloat]>;
-def Graph_IndexTensor : RankedTensorOf<[AnySignlessInteger]>;
+// Indices and labels: i1 is excluded, since a true read as a signed index
+// would be -1.
+def Graph_IndexTensor : RankedTensorOf<[I8, I16, I32, I64]>;
 def Graph_BoolTensor : RankedTensorOf<[I1]>;
 def Graph_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
 
@@ -48,7 +50,8 @@ def Graph_CastOp : Graph_Op<"cast",
   let summary = "elementwise conversion of the element type";
   let description = [{
     Floats convert by rounding to nearest, integers to floats as signed values,
-    floats to integers by truncation towards zero, `i1` to 0 or 1.
+    floats to integers by truncation towards zero, `i1` to 0 or 1, and
+    anything to `i1` as `x != 0`.
     ```mlir
     %f = graph.cast %labels : tensor<64xi32> to tensor<64xf32>
     ```

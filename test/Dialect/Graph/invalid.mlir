@@ -667,7 +667,7 @@ func.func @gather_axis(%a: tensor<4x8xf32>, %i: tensor<3xi32>) {
 // -----
 
 func.func @gather_float_indices(%a: tensor<4x8xf32>, %i: tensor<3xf32>) {
-  // expected-error @+1 {{'graph.gather' op operand #1 must be ranked tensor of signless integer values, but got 'tensor<3xf32>'}}
+  // expected-error @+1 {{'graph.gather' op operand #1 must be ranked tensor of 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<3xf32>'}}
   %0 = graph.gather %a, %i : (tensor<4x8xf32>, tensor<3xf32>) -> tensor<3x8xf32>
   return
 }
@@ -758,7 +758,7 @@ func.func @softmax_cross_entropy_none_result(%a: tensor<4x10xf32>, %l: tensor<4x
 // -----
 
 func.func @softmax_cross_entropy_float_labels(%a: tensor<4x10xf32>, %l: tensor<4xf32>) {
-  // expected-error @+1 {{'graph.softmax_cross_entropy' op operand #1 must be ranked tensor of signless integer values, but got 'tensor<4xf32>'}}
+  // expected-error @+1 {{'graph.softmax_cross_entropy' op operand #1 must be ranked tensor of 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xf32>'}}
   %0 = graph.softmax_cross_entropy %a, %l : (tensor<4x10xf32>, tensor<4xf32>) -> tensor<f32>
   return
 }
@@ -796,4 +796,13 @@ func.func @mse_result_not_scalar(%p: tensor<4xf32>) {
   // expected-error @+1 {{'graph.mse' op failed to infer returned types}}
   %0 = graph.mse %p, %p : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return
+}
+
+// -----
+
+// Booleans are not indices: a true read as a signed index would be -1.
+func.func @gather_bool_indices(%t: tensor<4x3xf32>, %i: tensor<2xi1>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{operand #1 must be ranked tensor of 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer values}}
+  %0 = graph.gather %t, %i : (tensor<4x3xf32>, tensor<2xi1>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
 }

@@ -129,7 +129,7 @@ func.func @scatter_add_element_type(%u: tensor<8x32xf64>, %i: tensor<8xi32>, %t:
 // -----
 
 func.func @scatter_add_float_indices(%u: tensor<8x32xf32>, %i: tensor<8xf32>, %t: tensor<64x32xf32>) {
-  // expected-error @+1 {{'graph.scatter_add' op operand #1 must be ranked tensor of signless integer values, but got 'tensor<8xf32>'}}
+  // expected-error @+1 {{'graph.scatter_add' op operand #1 must be ranked tensor of 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<8xf32>'}}
   %0 = graph.scatter_add %u, %i into %t : (tensor<8x32xf32>, tensor<8xf32>) into tensor<64x32xf32>
   return
 }
@@ -181,7 +181,7 @@ func.func @argmax_result_keeps_axis(%x: tensor<64x10xf32>) {
 // -----
 
 func.func @argmax_float_result(%x: tensor<64x10xf32>) {
-  // expected-error @+1 {{'graph.argmax' op result #0 must be ranked tensor of signless integer values, but got 'tensor<64xf32>'}}
+  // expected-error @+1 {{'graph.argmax' op result #0 must be ranked tensor of 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<64xf32>'}}
   %0 = graph.argmax %x : (tensor<64x10xf32>) -> tensor<64xf32>
   return
 }
@@ -189,7 +189,7 @@ func.func @argmax_float_result(%x: tensor<64x10xf32>) {
 // -----
 
 func.func @argmax_bool_result(%x: tensor<4x10xf32>) {
-  // expected-error @+1 {{'graph.argmax' op result element type 'i1' cannot hold index 9}}
+  // expected-error @+1 {{'graph.argmax' op result #0 must be ranked tensor of 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xi1>'}}
   %0 = graph.argmax %x : (tensor<4x10xf32>) -> tensor<4xi1>
   return
 }
