@@ -462,6 +462,8 @@ LogicalResult SgdUpdateOp::verify() {
     return emitOpError("momentum must be non-negative");
   if (getNesterov() && getMomentum().convertToDouble() == 0)
     return emitOpError("nesterov needs a positive momentum");
+  if (getWeightDecay().convertToDouble() < 0)
+    return emitOpError("weight_decay must be non-negative");
   return verifyScalarsMatch(*this, getParam().getType(), {getLr()});
 }
 
@@ -472,6 +474,8 @@ LogicalResult AdamUpdateOp::verify() {
       return emitOpError("betas must lie in [0, 1), got ") << beta;
   if (getEpsilon().convertToDouble() <= 0)
     return emitOpError("epsilon must be positive");
+  if (getWeightDecay().convertToDouble() < 0)
+    return emitOpError("weight_decay must be non-negative");
   return verifyScalarsMatch(*this, getParam().getType(), {getLr(), getStep()});
 }
 
@@ -513,6 +517,8 @@ LogicalResult LrScheduleOp::verify() {
   case ScheduleKind::step:
     if (static_cast<int64_t>(getStepSize()) <= 0)
       return emitOpError("a step schedule needs step_size > 0");
+    if (getGamma().convertToDouble() <= 0)
+      return emitOpError("a step schedule needs gamma > 0");
     break;
   case ScheduleKind::infinite:
     if (static_cast<int64_t>(getCooldownSteps()) <= 0)

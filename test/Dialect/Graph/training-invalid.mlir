@@ -482,3 +482,27 @@ func.func @unknown_kind(%t: tensor<f32>) {
   %0 = graph.lr_schedule linear %t {base_lr = 1.0e-3 : f64} : tensor<f32>
   return
 }
+
+// -----
+
+func.func @sgd_negative_decay(%p: tensor<4xf32>, %g: tensor<4xf32>, %v: tensor<4xf32>, %lr: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'graph.sgd_update' op weight_decay must be non-negative}}
+  %0:2 = graph.sgd_update %p, %g, %v, %lr {weight_decay = -0.1 : f64} : tensor<4xf32>, tensor<f32>
+  return %0#0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @adam_negative_decay(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %lr: tensor<f32>, %t: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'graph.adam_update' op weight_decay must be non-negative}}
+  %0:3 = graph.adam_update %p, %g, %m, %v, %lr, %t {weight_decay = -0.01 : f64, decoupled} : tensor<4xf32>, tensor<f32>
+  return %0#0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @step_schedule_zero_gamma(%t: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{'graph.lr_schedule' op a step schedule needs gamma > 0}}
+  %0 = graph.lr_schedule step %t {base_lr = 0.1 : f64, step_size = 10 : i64, gamma = 0.0 : f64} : tensor<f32>
+  return %0 : tensor<f32>
+}
