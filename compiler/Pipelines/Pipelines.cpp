@@ -4,6 +4,7 @@
 
 #include "compiler/Autodiff/Passes.h"
 #include "compiler/CPU/Passes.h"
+#include "compiler/Experiment/Passes.h"
 #include "compiler/GPU/Passes.h"
 #include "compiler/Lowering/Passes.h"
 #include "dialects/Experiment/IR/ExperimentDialect.h"
@@ -122,6 +123,7 @@ void registerPassesAndPipelines() {
   registered = true;
   registerAllPasses();
   autodiff::registerAutodiffPasses();
+  experiment::registerExperimentPasses();
   lowering::registerLoweringPasses();
   cpu::registerCPUPasses();
   gpu::registerGPUPasses();

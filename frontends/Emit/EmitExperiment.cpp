@@ -619,7 +619,8 @@ Value ExperimentEmitter::emitGraphCall(const Call *call, Value optimizer) {
   mlir::Location at = loc(call->loc());
   if (optimizer)
     return exp::StepOp::create(builder, at, type.getResult(0), callee, args,
-                               params, optimizer);
+                               params, optimizer,
+                               /*train_step=*/nullptr);
   return exp::CallGraphOp::create(builder, at, type.getResults(), callee, args,
                                   params)
       .getResult(0);

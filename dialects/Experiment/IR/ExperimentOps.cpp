@@ -217,23 +217,39 @@ LogicalResult ParamsOp::verify() {
 LogicalResult OptimizerOp::verify() {
   llvm::SmallVector<StringRef, 4> hypers;
   if (getKind() == "sgd")
-    hypers = {"momentum"};
-  else if (getKind() == "adam")
-    hypers = {"beta1", "beta2", "eps"};
-  else if (getKind() == "adamw")
+    hypers = {"momentum", "nesterov", "weight_decay"};
+  else if (getKind() == "adam" || getKind() == "adamw")
     hypers = {"beta1", "beta2", "eps", "weight_decay"};
   else
     return emitOpError("unknown optimizer '")
            << getKind() << "'; expected 'sgd', 'adam' or 'adamw'";
   for (NamedAttribute attr : (*this)->getDiscardableAttrs()) {
-    if (!isOneOf(attr.getName().getValue(), hypers))
-      return emitOpError("'")
-             << getKind() << "' has no hyper-parameter '"
-             << attr.getName().getValue() << "'; it has " << listOf(hypers);
-    if (!isa<FloatAttr>(attr.getValue()))
-      return emitOpError("'")
-             << attr.getName().getValue() << "' must be a float";
+    StringRef name = attr.getName().getValue();
+    if (!isOneOf(name, hypers))
+      return emitOpError("'") << getKind() << "' has no hyper-parameter '"
+                              << name << "'; it has " << listOf(hypers);
+    if (name == "nesterov") {
+      if (!isa<BoolAttr>(attr.getValue()))
+        return emitOpError("'nesterov' must be a bool");
+      continue;
+    }
+    auto value = dyn_cast<FloatAttr>(attr.getValue());
+    if (!value)
+      return emitOpError("'") << name << "' must be a float";
+    // The ranges graph.sgd_update and graph.adam_update accept.
+    double x = value.getValueAsDouble();
+    if ((name == "beta1" || name == "beta2") && !(x >= 0 && x < 1))
+      return emitOpError("'") << name << "' must lie in [0, 1), found " << x;
+    if (name == "eps" && !(x > 0))
+      return emitOpError("'eps' must be positive, found ") << x;
+    if ((name == "momentum" || name == "weight_decay") && !(x >= 0))
+      return emitOpError("'") << name << "' must be non-negative, found " << x;
   }
+  auto nesterov = (*this)->getAttrOfType<BoolAttr>("nesterov");
+  auto momentum = (*this)->getAttrOfType<FloatAttr>("momentum");
+  if (nesterov && nesterov.getValue() &&
+      !(momentum && momentum.getValueAsDouble() > 0))
+    return emitOpError("'nesterov' needs a positive 'momentum'");
   if (!getSchedule()) {
     if (!getScheduleArgs().empty())
       return emitOpError("schedule arguments without a schedule");
@@ -291,6 +307,31 @@ LogicalResult StepOp::verifySymbolUses(SymbolTableCollection &symbols) {
   if (loss.getRank() != 0 || !isa<FloatType>(loss.getElementType()))
     return emitOpError("the loss must be a scalar float tensor, found ")
            << loss;
+  if (!getTrainStepAttr())
+    return success();
+  // (params..., state..., args..., step) -> (loss, params..., state...).
+  auto step =
+      symbols.lookupNearestSymbolFrom<func::FuncOp>(*this, getTrainStepAttr());
+  if (!step)
+    return emitOpError("train step '")
+           << *getTrainStep() << "' is not a function in this module";
+  TypeRange params =
+      symbols.lookupNearestSymbolFrom<func::FuncOp>(*this, getCalleeAttr())
+          .getArgumentTypes()
+          .drop_back(getArgs().size());
+  FunctionType type = step.getFunctionType();
+  TypeRange inputs = type.getInputs(), results = type.getResults();
+  size_t fixed = params.size() + getArgs().size() + 1;
+  Type counter = RankedTensorType::get({}, Float32Type::get(getContext()));
+  if (inputs.size() < fixed || inputs.take_front(params.size()) != params ||
+      inputs.drop_back().take_back(getArgs().size()) != TypeRange(getArgs()) ||
+      inputs.back() != counter || results.empty() || results.front() != loss ||
+      results.drop_front() !=
+          inputs.take_front(inputs.size() - fixed + params.size()))
+    return emitOpError("train step '")
+           << *getTrainStep() << "' of type " << type
+           << " does not take (parameters, state, arguments, step) and "
+              "return (loss, parameters, state)";
   return success();
 }
 

@@ -246,9 +246,10 @@ def Exp_ParamsOp : Exp_Op<"params"> {
 def Exp_OptimizerOp : Exp_Op<"optimizer"> {
   let summary = "an optimizer of a model's parameters, with its state";
   let description = [{
-    `kind` is `sgd` (attribute `momentum`), `adam` (`beta1`, `beta2`, `eps`)
-    or `adamw` (and `weight_decay`); unset attributes take PyTorch's
-    defaults. The learning rate `lr` is constant, or the start of a
+    `kind` is `sgd` (attributes `momentum`, `nesterov`, a bool, and
+    `weight_decay`), `adam` (`beta1`, `beta2`, `eps`, `weight_decay`) or
+    `adamw` (the same, with decoupled weight decay); unset attributes take
+    PyTorch's defaults. The learning rate `lr` is constant, or the start of a
     schedule: `cosine(steps, warmup)`, `linear(end, steps)` or
     `step_decay(every, factor)`.
     ```mlir
@@ -276,21 +277,26 @@ def Exp_StepOp : Exp_GraphCallOp<"step"> {
   let description = [{
     `callee` is a graph function whose leading arguments are the model's
     parameters (`kiln.param`) and whose first result is the scalar loss;
-    `args` are its other arguments. A later pass builds the step function:
-    `graph.value_and_grad` of the callee with respect to the parameters,
-    then the optimizer's update. Yields the loss.
+    `args` are its other arguments. `--kiln-exp-build-train-steps` builds
+    the step function `train_step`: `graph.value_and_grad` of the callee
+    with respect to the parameters, then the optimizer's update. It takes
+    the parameters, the optimizer's state, `args` and the step number (a
+    `tensor<f32>`, 1 for the first step), and returns the loss, the new
+    parameters and the new state. Yields the loss.
     ```mlir
     %loss = exp.step @Net.loss(%x, %y) params %net optimizer %opt
+        train_step @Net.loss.train_step
         : (tensor<64x784xf32>, tensor<64xi32>) -> tensor<f32>
     ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$callee,
                    Variadic<AnyRankedTensor>:$args, Exp_ParamsType:$params,
-                   Exp_OptimizerType:$optimizer);
+                   Exp_OptimizerType:$optimizer,
+                   OptionalAttr<FlatSymbolRefAttr>:$train_step);
   let results = (outs AnyRankedTensor:$loss);
   let assemblyFormat = "$callee `(` $args `)` `params` $params `optimizer` "
-                       "$optimizer attr-dict `:` functional-type($args, "
-                       "results)";
+                       "$optimizer (`train_step` $train_step^)? attr-dict "
+                       "`:` functional-type($args, results)";
 }
 
 def Exp_CallGraphOp

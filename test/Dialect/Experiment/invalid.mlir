@@ -152,8 +152,53 @@ exp.experiment @params_type hparams {} {
 exp.experiment @optimizer_hyper hparams {} {
   %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
   %1 = arith.constant 0.1 : f64
-  // expected-error @+1 {{'exp.optimizer' op 'sgd' has no hyper-parameter 'beta1'; it has 'momentum'}}
+  // expected-error @+1 {{'exp.optimizer' op 'sgd' has no hyper-parameter 'beta1'; it has 'momentum', 'nesterov' or 'weight_decay'}}
   %2 = exp.optimizer "sgd" %0 lr %1 {beta1 = 0.9 : f64}
+}
+
+// -----
+
+exp.experiment @optimizer_nesterov_bool hparams {} {
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+  %1 = arith.constant 0.1 : f64
+  // expected-error @+1 {{'exp.optimizer' op 'nesterov' must be a bool}}
+  %2 = exp.optimizer "sgd" %0 lr %1 {momentum = 0.9 : f64, nesterov = 1.0 : f64}
+}
+
+// -----
+
+exp.experiment @optimizer_nesterov_momentum hparams {} {
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+  %1 = arith.constant 0.1 : f64
+  // expected-error @+1 {{'exp.optimizer' op 'nesterov' needs a positive 'momentum'}}
+  %2 = exp.optimizer "sgd" %0 lr %1 {nesterov = true}
+}
+
+// -----
+
+exp.experiment @optimizer_momentum hparams {} {
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+  %1 = arith.constant 0.1 : f64
+  // expected-error @+1 {{'exp.optimizer' op 'momentum' must be non-negative, found -9.000000e-01}}
+  %2 = exp.optimizer "sgd" %0 lr %1 {momentum = -0.9 : f64}
+}
+
+// -----
+
+exp.experiment @optimizer_beta hparams {} {
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+  %1 = arith.constant 0.1 : f64
+  // expected-error @+1 {{'exp.optimizer' op 'beta2' must lie in [0, 1), found 1.000000e+00}}
+  %2 = exp.optimizer "adamw" %0 lr %1 {beta2 = 1.0 : f64}
+}
+
+// -----
+
+exp.experiment @optimizer_eps hparams {} {
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+  %1 = arith.constant 0.1 : f64
+  // expected-error @+1 {{'exp.optimizer' op 'eps' must be positive, found 0.000000e+00}}
+  %2 = exp.optimizer "adam" %0 lr %1 {eps = 0.0 : f64}
 }
 
 // -----
@@ -178,6 +223,41 @@ exp.experiment @step_args hparams {} {
   %3 = graph.constant dense<0.0> : tensor<8xf32>
   // expected-error @+1 {{'exp.step' op argument types do not match 'loss' of type '(tensor<4xf32>, tensor<4xf32>) -> tensor<f32>'}}
   %4 = exp.step @loss(%3) params %0 optimizer %2 : (tensor<8xf32>) -> tensor<f32>
+}
+
+// -----
+
+func.func @loss(%w: tensor<4xf32> {kiln.param = "w"}, %x: tensor<4xf32>) -> tensor<f32> {
+  %0 = graph.constant dense<0.0> : tensor<f32>
+  return %0 : tensor<f32>
+}
+exp.experiment @step_missing_train_step hparams {} {
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+  %1 = arith.constant 0.1 : f64
+  %2 = exp.optimizer "sgd" %0 lr %1
+  %3 = graph.constant dense<0.0> : tensor<4xf32>
+  // expected-error @+1 {{'exp.step' op train step 'nowhere' is not a function in this module}}
+  %4 = exp.step @loss(%3) params %0 optimizer %2 train_step @nowhere : (tensor<4xf32>) -> tensor<f32>
+}
+
+// -----
+
+func.func @loss(%w: tensor<4xf32> {kiln.param = "w"}, %x: tensor<4xf32>) -> tensor<f32> {
+  %0 = graph.constant dense<0.0> : tensor<f32>
+  return %0 : tensor<f32>
+}
+// The step number is missing.
+func.func @loss.train_step(%w: tensor<4xf32>, %x: tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>) {
+  %0 = graph.constant dense<0.0> : tensor<f32>
+  return %0, %w : tensor<f32>, tensor<4xf32>
+}
+exp.experiment @step_train_step_type hparams {} {
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+  %1 = arith.constant 0.1 : f64
+  %2 = exp.optimizer "sgd" %0 lr %1
+  %3 = graph.constant dense<0.0> : tensor<4xf32>
+  // expected-error @+1 {{'exp.step' op train step 'loss.train_step' of type '(tensor<4xf32>, tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>)' does not take (parameters, state, arguments, step) and return (loss, parameters, state)}}
+  %4 = exp.step @loss(%3) params %0 optimizer %2 train_step @loss.train_step : (tensor<4xf32>) -> tensor<f32>
 }
 
 // -----

@@ -7,6 +7,13 @@ func.func @Net.loss(%w: tensor<784x10xf32> {kiln.param = "w"},
   %0 = graph.constant dense<0.0> : tensor<f32>
   return %0 : tensor<f32>
 }
+func.func @Net.loss.train_step(%w: tensor<784x10xf32> {kiln.param = "w"},
+    %v: tensor<784x10xf32>, %x: tensor<64x784xf32>, %y: tensor<64xi32>,
+    %t: tensor<f32>) -> (tensor<f32>, tensor<784x10xf32> {kiln.updates = 0 : i64},
+                         tensor<784x10xf32> {kiln.updates = 1 : i64}) {
+  %0 = graph.constant dense<0.0> : tensor<f32>
+  return %0, %w, %v : tensor<f32>, tensor<784x10xf32>, tensor<784x10xf32>
+}
 func.func @Net.forward(%w: tensor<784x10xf32> {kiln.param = "w"},
                        %x: tensor<64x784xf32>) -> tensor<64x10xf32> {
   %0 = graph.matmul %x, %w : (tensor<64x784xf32>, tensor<784x10xf32>) -> tensor<64x10xf32>
@@ -61,21 +68,30 @@ exp.experiment @run hparams {batch = 64 : i64, lr = 1.0e-3 : f64, on = true,
   // CHECK: exp.optimizer "sgd" %{{.*}} lr %[[LR]] {momentum = 9.000000e-01 : f64}
   // CHECK: exp.optimizer "adamw" %{{.*}} lr %[[LR]] schedule "cosine"(%{{.*}}, %{{.*}} : i64, i64) {weight_decay = 1.000000e-02 : f64}
   // CHECK: exp.optimizer "adam" %{{.*}} lr %[[LR]] schedule "linear"(%{{.*}}, %{{.*}} : f64, i64)
+  // CHECK: exp.optimizer "sgd" %{{.*}} lr %[[LR]] {momentum = 9.000000e-01 : f64, nesterov = true, weight_decay = 1.000000e-04 : f64}
+  // CHECK: exp.optimizer "adam" %{{.*}} lr %[[LR]] {weight_decay = 1.000000e-04 : f64}
   %sgd = exp.optimizer "sgd" %net lr %lr {momentum = 0.9 : f64}
   %adamw = exp.optimizer "adamw" %net lr %lr schedule "cosine"(%c32, %c0 : i64, i64)
       {weight_decay = 0.01 : f64}
   %adam = exp.optimizer "adam" %emb lr %lr schedule "linear"(%lr, %c32 : f64, i64)
+  %nesterov = exp.optimizer "sgd" %net lr %lr
+      {momentum = 0.9 : f64, nesterov = true, weight_decay = 1.0e-4 : f64}
+  %decay = exp.optimizer "adam" %net lr %lr {weight_decay = 1.0e-4 : f64}
   // CHECK: %[[N:.*]] = exp.num_batches %[[TRAIN]] size 64
   // CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} : i64
   // CHECK: %[[BATCH:.*]] = exp.batch %[[TRAIN]][%[[I]]] size 64
   // CHECK: %[[X:.*]] = exp.field %[[BATCH]] "x" : tensor<64x784xf32>
   // CHECK: exp.step @Net.loss(%[[X]], %{{.*}}) params %{{.*}} optimizer %{{.*}} : (tensor<64x784xf32>, tensor<64xi32>) -> tensor<f32>
+  // CHECK: exp.step @Net.loss(%[[X]], %{{.*}}) params %{{.*}} optimizer %{{.*}} train_step @Net.loss.train_step : (tensor<64x784xf32>, tensor<64xi32>) -> tensor<f32>
   %n = exp.num_batches %train size 64
   scf.for %i = %c0 to %n step %c1 : i64 {
     %b = exp.batch %train[%i] size 64
     %x = exp.field %b "x" : tensor<64x784xf32>
     %y = exp.field %b "y" : tensor<64xi32>
     %loss = exp.step @Net.loss(%x, %y) params %net optimizer %sgd
+        : (tensor<64x784xf32>, tensor<64xi32>) -> tensor<f32>
+    %stepped = exp.step @Net.loss(%x, %y) params %net optimizer %nesterov
+        train_step @Net.loss.train_step
         : (tensor<64x784xf32>, tensor<64xi32>) -> tensor<f32>
     // CHECK: %[[L:.*]] = exp.call_graph @Net.forward(%[[X]]) params %{{.*}} : (tensor<64x784xf32>) -> tensor<64x10xf32>
     // CHECK: %[[ACC:.*]] = exp.call_graph @accuracy(%[[L]], %{{.*}}) : (tensor<64x10xf32>, tensor<64xi32>) -> tensor<f32>
