@@ -21,21 +21,6 @@ using mlir::Value;
 
 namespace {
 
-/// A builtin's arguments in parameter order, null where an optional one is
-/// omitted. Sema has already matched them.
-llvm::SmallVector<const Expr *, 4> bindArgs(const Call *call,
-                                            llvm::ArrayRef<StringRef> params) {
-  llvm::SmallVector<const Expr *, 4> out(params.size(), nullptr);
-  size_t positional = 0;
-  for (const Argument &arg : call->args) {
-    size_t index = arg.name.empty()
-                       ? positional++
-                       : llvm::find(params, arg.name) - params.begin();
-    out[index] = arg.value;
-  }
-  return out;
-}
-
 bool flagValue(const Expr *e) {
   const auto *lit = llvm::dyn_cast_or_null<BoolLit>(e);
   return lit && lit->value;
@@ -86,6 +71,19 @@ mlir::DenseElementsAttr causalMask(mlir::RankedTensorType type) {
 
 } // namespace
 
+llvm::SmallVector<const Expr *, 6>
+bindArguments(const Call *call, llvm::ArrayRef<StringRef> params) {
+  llvm::SmallVector<const Expr *, 6> out(params.size(), nullptr);
+  size_t positional = 0;
+  for (const Argument &arg : call->args) {
+    size_t index = arg.name.empty()
+                       ? positional++
+                       : llvm::find(params, arg.name) - params.begin();
+    out[index] = arg.value;
+  }
+  return out;
+}
+
 Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
   mlir::RankedTensorType type = tensorType(call->type, call->loc());
   if (!type)
@@ -105,7 +103,7 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
                                .Case("relu", unary<graph::ReluOp>)
                                .Case("gelu", unary<graph::GeluOp>)
                                .Default(nullptr)) {
-    Value x = operand(bindArgs(call, {"x"})[0]);
+    Value x = operand(bindArguments(call, {"x"})[0]);
     return x ? build(builder, at, x) : nullptr;
   }
 
@@ -116,7 +114,7 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
                                 .Case("mse", binary<graph::MseOp>)
                                 .Default(nullptr)) {
     StringRef mseParams[] = {"prediction", "target"}, params[] = {"a", "b"};
-    auto a = bindArgs(call, name == "mse" ? mseParams : params);
+    auto a = bindArguments(call, name == "mse" ? mseParams : params);
     Value x = operand(a[0]);
     Value y = x ? operand(a[1]) : nullptr;
     return y ? build(builder, at, type, x, y) : nullptr;
@@ -127,7 +125,7 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
                                 .Case("mean", reduce<graph::ReduceMeanOp>)
                                 .Case("max", reduce<graph::ReduceMaxOp>)
                                 .Default(nullptr)) {
-    auto a = bindArgs(call, {"x", "axes", "keepdims"});
+    auto a = bindArguments(call, {"x", "axes", "keepdims"});
     Value x = operand(a[0]);
     if (!x)
       return nullptr;
@@ -144,7 +142,7 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
   }
 
   if (name == "where") {
-    auto a = bindArgs(call, {"condition", "on_true", "on_false"});
+    auto a = bindArguments(call, {"condition", "on_true", "on_false"});
     Value condition = emitExpr(a[0]);
     Value onTrue = condition ? operand(a[1]) : nullptr;
     Value onFalse = onTrue ? operand(a[2]) : nullptr;
@@ -154,7 +152,7 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
   }
 
   if (name == "matmul") {
-    auto a = bindArgs(call, {"a", "b", "transpose_a", "transpose_b"});
+    auto a = bindArguments(call, {"a", "b", "transpose_a", "transpose_b"});
     Value x = operand(a[0]);
     Value y = x ? operand(a[1]) : nullptr;
     return y ? graph::MatmulOp::create(builder, at, type, x, y, flagValue(a[2]),
@@ -163,7 +161,7 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
   }
 
   if (name == "softmax" || name == "log_softmax") {
-    auto a = bindArgs(call, {"x", "axis"});
+    auto a = bindArguments(call, {"x", "axis"});
     Value x = operand(a[0]);
     if (!x)
       return nullptr;
@@ -174,19 +172,19 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
   }
 
   if (name == "reshape") {
-    Value x = operand(bindArgs(call, {"x", "shape"})[0]);
+    Value x = operand(bindArguments(call, {"x", "shape"})[0]);
     return x ? graph::ReshapeOp::create(builder, at, type, x) : nullptr;
   }
 
   if (name == "transpose") {
-    auto a = bindArgs(call, {"x", "permutation"});
+    auto a = bindArguments(call, {"x", "permutation"});
     Value x = operand(a[0]);
     return x ? graph::TransposeOp::create(builder, at, type, x, intList(a[1]))
              : nullptr;
   }
 
   if (name == "concat") {
-    auto a = bindArgs(call, {"tensors", "axis"});
+    auto a = bindArguments(call, {"tensors", "axis"});
     llvm::SmallVector<Value> inputs;
     for (const Expr *e : llvm::cast<ListExpr>(a[0])->elements) {
       inputs.push_back(operand(e));
@@ -199,7 +197,7 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
   }
 
   if (name == "gather") {
-    auto a = bindArgs(call, {"table", "indices", "axis"});
+    auto a = bindArguments(call, {"table", "indices", "axis"});
     Value table = operand(a[0]);
     Value indices = table ? emitExpr(a[1]) : nullptr;
     return indices ? graph::GatherOp::create(
@@ -209,7 +207,7 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
   }
 
   if (name == "one_hot") {
-    Value indices = emitExpr(bindArgs(call, {"indices", "depth"})[0]);
+    Value indices = emitExpr(bindArguments(call, {"indices", "depth"})[0]);
     return indices ? graph::OneHotOp::create(
                          builder, at, type, indices,
                          builder.getI64IntegerAttr(type.getShape().back()))
@@ -217,7 +215,7 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
   }
 
   if (name == "cross_entropy") {
-    auto a = bindArgs(call, {"logits", "labels"});
+    auto a = bindArguments(call, {"logits", "labels"});
     Value logits = operand(a[0]);
     Value labels = logits ? emitExpr(a[1]) : nullptr;
     return labels ? graph::SoftmaxCrossEntropyOp::create(
@@ -235,7 +233,7 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
     return nullptr;
   }
   // The casts: f32(x), i32(x), bool(x), ...
-  const Expr *x = bindArgs(call, {"x"})[0];
+  const Expr *x = bindArguments(call, {"x"})[0];
   if (!x->type.isTensor())
     return emitConstant(x, dtype);
   Value input = emitExpr(x);

@@ -142,8 +142,6 @@ private:
   mlir::Type hostType(const Type &type);
   mlir::RankedTensorType tensorType(const Type &type, SMLoc where);
 
-  llvm::SmallVector<const Expr *, 6> bind(const Call *call,
-                                          llvm::ArrayRef<StringRef> params);
   const Node *lookup(StringRef name) const;
   mlir::Location loc(SMLoc where) const { return graph.loc(where); }
   void error(SMLoc where, const llvm::Twine &message);
@@ -303,7 +301,7 @@ void ExperimentEmitter::emitFor(const ForStmt *s) {
                                 "'data.batches(size)' only");
       return;
     }
-    const Expr *size = bind(call, {"size"})[0];
+    const Expr *size = bindArguments(call, {"size"})[0];
     std::optional<int64_t> known =
         size->type.value ? graph.size(*size->type.value) : std::nullopt;
     if (!known) {
@@ -405,7 +403,7 @@ void ExperimentEmitter::emitEffect(const Call *call) {
     error(call->loc(), "kilnc cannot emit this call into an experiment yet");
     return;
   }
-  llvm::SmallVector<const Expr *, 6> a = bind(call, {"data", "task"});
+  llvm::SmallVector<const Expr *, 6> a = bindArguments(call, {"data", "task"});
   Value buffer = emitExpr(member->base);
   Value rows = emitExpr(a[0]);
   Value task = emitInt(a[1]);
@@ -704,7 +702,7 @@ mlir::DictionaryAttr ExperimentEmitter::initAttr(const ParamDecl *param) {
              : llvm::SmallVector<StringRef, 2>{"low", "high"};
   entries.push_back(
       builder.getNamedAttr("kind", builder.getStringAttr(callee->name)));
-  for (auto [name, arg] : llvm::zip(params, bind(call, params))) {
+  for (auto [name, arg] : llvm::zip(params, bindArguments(call, params))) {
     // Only `mean` is optional, and defaults to 0.
     std::optional<double> value = arg ? evalNumber(arg) : 0.0;
     if (!value) {
@@ -720,7 +718,8 @@ mlir::DictionaryAttr ExperimentEmitter::initAttr(const ParamDecl *param) {
 Value ExperimentEmitter::emitBuiltin(const Call *call, StringRef name) {
   mlir::Location at = loc(call->loc());
   if (name == "fashion_mnist" || name == "mnist") {
-    llvm::SmallVector<const Expr *, 6> a = bind(call, {"split", "path"});
+    llvm::SmallVector<const Expr *, 6> a =
+        bindArguments(call, {"split", "path"});
     mlir::StringAttr path;
     if (a[1]) {
       const auto *literal = llvm::dyn_cast<StrLit>(a[1]);
@@ -737,7 +736,8 @@ Value ExperimentEmitter::emitBuiltin(const Call *call, StringRef name) {
   }
   if (name == "induction_tokens") {
     llvm::SmallVector<Value> args;
-    for (const Expr *arg : bind(call, {"count", "length", "vocab", "seed"}))
+    for (const Expr *arg :
+         bindArguments(call, {"count", "length", "vocab", "seed"}))
       args.push_back(arg ? emitInt(arg) : intConstant(0, call->loc()));
     if (hadError)
       return nullptr;
@@ -745,7 +745,7 @@ Value ExperimentEmitter::emitBuiltin(const Call *call, StringRef name) {
         builder, at, builder.getType<exp::DatasetType>(), name, args);
   }
   if (name == "permutation") {
-    const Expr *seed = bind(call, {"size", "seed"})[1];
+    const Expr *seed = bindArguments(call, {"size", "seed"})[1];
     Value seedValue = seed ? emitInt(seed) : intConstant(0, call->loc());
     mlir::RankedTensorType type = tensorType(call->type, call->loc());
     if (hadError)
@@ -755,7 +755,7 @@ Value ExperimentEmitter::emitBuiltin(const Call *call, StringRef name) {
   if (name == "sgd" || name == "adam" || name == "adamw")
     return emitOptimizer(call, name);
   if (name == "replay") {
-    Value capacity = emitInt(bind(call, {"capacity", "like"})[0]);
+    Value capacity = emitInt(bindArguments(call, {"capacity", "like"})[0]);
     llvm::SmallVector<mlir::NamedAttribute> fields;
     for (const DatasetInfo::Field &field : call->type.dataset->fields) {
       mlir::RankedTensorType type =
@@ -784,7 +784,7 @@ Value ExperimentEmitter::emitOptimizer(const Call *call, StringRef kind) {
     params.append({"beta1", "beta2", "eps"});
   if (kind == "adamw")
     params.push_back("weight_decay");
-  llvm::SmallVector<const Expr *, 6> a = bind(call, params);
+  llvm::SmallVector<const Expr *, 6> a = bindArguments(call, params);
   Value model = emitExpr(a[0]);
 
   // The learning rate: a number, or a schedule, possibly bound by a let.
@@ -801,16 +801,16 @@ Value ExperimentEmitter::emitOptimizer(const Call *call, StringRef kind) {
     StringRef scheduleName = llvm::cast<Name>(scheduleCall->callee)->name;
     schedule = builder.getStringAttr(scheduleName);
     if (scheduleName == "cosine") {
-      auto s = bind(scheduleCall, {"peak", "steps", "warmup"});
+      auto s = bindArguments(scheduleCall, {"peak", "steps", "warmup"});
       rate = emitFloat(s[0]);
       scheduleArgs = {emitInt(s[1]),
                       s[2] ? emitInt(s[2]) : intConstant(0, lr->loc())};
     } else if (scheduleName == "linear") {
-      auto s = bind(scheduleCall, {"start", "end", "steps"});
+      auto s = bindArguments(scheduleCall, {"start", "end", "steps"});
       rate = emitFloat(s[0]);
       scheduleArgs = {emitFloat(s[1]), emitInt(s[2])};
     } else {
-      auto s = bind(scheduleCall, {"lr", "every", "factor"});
+      auto s = bindArguments(scheduleCall, {"lr", "every", "factor"});
       rate = emitFloat(s[0]);
       scheduleArgs = {emitInt(s[1]), emitFloat(s[2])};
     }
@@ -855,7 +855,8 @@ Value ExperimentEmitter::emitMethod(const Call *call, const Member *callee) {
     return exp::PermuteOp::create(builder, at, dataset, input, operand);
   }
   if (base == TypeKind::Replay && name == "sample") {
-    llvm::SmallVector<const Expr *, 6> a = bind(call, {"count", "alpha"});
+    llvm::SmallVector<const Expr *, 6> a =
+        bindArguments(call, {"count", "alpha"});
     Value buffer = emitExpr(callee->base);
     Value count = emitInt(a[0]);
     Value alpha = a[1] ? emitFloat(a[1]) : floatConstant(0.0, call->loc());
@@ -1045,20 +1046,6 @@ mlir::RankedTensorType ExperimentEmitter::tensorType(const Type &type,
   if (!tensor)
     hadError = true;
   return tensor;
-}
-
-llvm::SmallVector<const Expr *, 6>
-ExperimentEmitter::bind(const Call *call, llvm::ArrayRef<StringRef> params) {
-  // Sema checked the arguments against the same parameter names.
-  llvm::SmallVector<const Expr *, 6> out(params.size(), nullptr);
-  size_t positional = 0;
-  for (const Argument &arg : call->args) {
-    size_t index = arg.name.empty()
-                       ? positional++
-                       : llvm::find(params, arg.name) - params.begin();
-    out[index] = arg.value;
-  }
-  return out;
 }
 
 const Node *ExperimentEmitter::lookup(StringRef name) const {

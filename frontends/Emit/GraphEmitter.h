@@ -130,6 +130,12 @@ private:
   bool failed = false;
 };
 
+/// A call's arguments in the order of `params`, null where an optional one
+/// is omitted; named arguments go to their parameter. Sema has already
+/// matched them against the same names.
+llvm::SmallVector<const Expr *, 6>
+bindArguments(const Call *call, llvm::ArrayRef<llvm::StringRef> params);
+
 } // namespace kiln::lang
 
 #endif // KILN_FRONTENDS_EMIT_GRAPHEMITTER_H

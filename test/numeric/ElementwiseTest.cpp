@@ -300,10 +300,10 @@ std::vector<Case> castCases() {
       castCase("i32", "i64", {5, 33}, Fill::nonZero(1, 100000), identity));
   cases.push_back(castCase("i1", "i32", {5, 33}, Fill::range(0, 1), identity));
   // To bool is x != 0; zeros are common in these draws.
-  cases.push_back(castCase("f32", "i1", {5, 33}, Fill::choice({0.0, 1.0, -2.5}),
-                           nonZero));
-  cases.push_back(castCase("i32", "i1", {5, 33}, Fill::choice({0, 1, 7, -3}),
-                           nonZero));
+  cases.push_back(
+      castCase("f32", "i1", {5, 33}, Fill::choice({0.0, 1.0, -2.5}), nonZero));
+  cases.push_back(
+      castCase("i32", "i1", {5, 33}, Fill::choice({0, 1, 7, -3}), nonZero));
   return cases;
 }
 
