@@ -2,18 +2,15 @@
 # Benchmarks the MLP train step (784-256-256-10, batch 64, Adam) of Kiln
 # against PyTorch eager (Debian's python3-torch, best of 1 and 2 threads) and
 # against the GEMM floor (the step's matrix products alone on OpenBLAS), all
-# on this machine in this run. Prints one BENCH line per comparison.
+# on this machine in this run; then the whole Fashion-MNIST experiment
+# (bench/fashion_mlp.sh: kilnc build time, and the built binary against
+# PyTorch). Prints one BENCH line per comparison. A failure of the experiment
+# benchmark leaves the lines above it standing and makes the exit status 1.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${KILN_BUILD_DIR:-$root/build}
 
-if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
-  echo "bench: installing python3-torch (Debian) for the baseline" >&2
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
-    --no-install-recommends python3-torch >/dev/null
-fi
+"$root/bench/ensure_torch.sh"
 "$root/scripts/build.sh" --target kiln-bench-mlp >/dev/null
 
 kiln_out=$("$build/bench/kiln-bench-mlp" "$root/examples/mlp_train_step.mlir")
@@ -28,3 +25,18 @@ awk -v k="$kiln_us" -v t="$torch_us" -v f="$floor_us" 'BEGIN {
   printf "BENCH mlp_train_step_vs_pytorch ratio=%.2f kiln=%.1fus baseline=%.1fus\n", t / k, k, t
   printf "BENCH mlp_train_step_vs_gemm_floor ratio=%.2f kiln=%.1fus baseline=%.1fus\n", f / k, k, f
 }'
+
+# The flagship experiment, end to end. Its failure (kilnc or the binary) is
+# reported but does not take back the train-step results above.
+echo "bench: fashion_mlp (kilnc build, 5-epoch run vs PyTorch; a few minutes)" >&2
+build_log=$(mktemp)
+trap 'rm -f "$build_log"' EXIT
+if ! "$root/scripts/build.sh" >"$build_log" 2>&1; then
+  tail -n 20 "$build_log" >&2
+  echo "bench: FAILED: building Kiln (scripts/build.sh); no fashion_mlp result" >&2
+  exit 1
+fi
+if ! "$root/bench/fashion_mlp.sh" "$build"; then
+  echo "bench: FAILED: bench/fashion_mlp.sh (see above); no fashion_mlp result" >&2
+  exit 1
+fi

@@ -22,7 +22,9 @@ struct ExposeEntryPointsPass
     : kiln::cpu::impl::ExposeEntryPointsBase<ExposeEntryPointsPass> {
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>())
-      if (func.isPublic() && !func.isExternal() && failed(expose(func)))
+      // The host program (`kiln.host`) is a plain C `main`.
+      if (func.isPublic() && !func.isExternal() &&
+          !func->hasAttr("kiln.host") && failed(expose(func)))
         return signalPassFailure();
   }
 

@@ -17,42 +17,37 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// The learning rate of an optimizer, as graph.lr_schedule attributes (null:
-/// the op's default).
+/// The schedule of an optimizer's learning rate, as graph.lr_schedule
+/// attributes (null: the op's default). The base rate itself is an argument
+/// of the train step, so that the built program can take it from the
+/// command line.
 struct LearningRate {
-  double base = 0;
   std::optional<graph::ScheduleKind> schedule;
   IntegerAttr warmupSteps, decaySteps, stepSize;
   FloatAttr gamma;
 };
 
 /// The value of a host scalar that is fixed when the step is compiled: an
-/// arith.constant, or the default of a hyper-parameter.
+/// arith.constant, or the default of a hyper-parameter, which the experiment
+/// then records as fixed.
 FailureOr<Attribute> fixedValue(exp::OptimizerOp optimizer, Value value,
                                 const Twine &what) {
   Attribute attr;
   if (matchPattern(value, m_Constant(&attr)))
     return attr;
-  if (auto hparam = value.getDefiningOp<exp::HParamOp>())
-    return hparam->getParentOfType<exp::ExperimentOp>().getHparams().get(
-        hparam.getName());
+  if (auto hparam = value.getDefiningOp<exp::HParamOp>()) {
+    auto experiment = hparam->getParentOfType<exp::ExperimentOp>();
+    experiment.addFixedHparam(hparam.getName());
+    return experiment.getHparams().get(hparam.getName());
+  }
   return optimizer.emitOpError()
          << what
          << " must be an arith.constant or a hyper-parameter to build a "
             "train step";
 }
 
-FailureOr<LearningRate> resolveLearningRate(exp::OptimizerOp optimizer) {
-  FailureOr<Attribute> lr =
-      fixedValue(optimizer, optimizer.getLr(), "the learning rate");
-  if (failed(lr))
-    return failure();
+FailureOr<LearningRate> resolveSchedule(exp::OptimizerOp optimizer) {
   LearningRate rate;
-  rate.base = cast<FloatAttr>(*lr).getValueAsDouble();
-  if (rate.base < 0)
-    return optimizer.emitOpError(
-               "the learning rate must be non-negative, found ")
-           << rate.base;
   if (!optimizer.getSchedule())
     return rate;
   StringRef schedule = *optimizer.getSchedule();
@@ -92,22 +87,23 @@ FailureOr<LearningRate> resolveLearningRate(exp::OptimizerOp optimizer) {
   return rate;
 }
 
-/// The learning rate at `step` (counted from 1), a `tensor<f32>`.
+/// The learning rate at `step` (counted from 1) for the base rate `lr`, both
+/// `tensor<f32>`. Every schedule decays to 0, so it scales the base rate.
 Value buildLearningRate(OpBuilder &b, Location loc, const LearningRate &rate,
-                        Value step) {
-  auto scalar = cast<RankedTensorType>(step.getType());
+                        Value step, Value lr) {
   if (!rate.schedule)
-    return graph::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(scalar, b.getF32FloatAttr(rate.base)));
+    return lr;
   // graph.lr_schedule counts steps from 0.
+  auto scalar = cast<RankedTensorType>(step.getType());
   Value one = graph::ConstantOp::create(
       b, loc, DenseElementsAttr::get(scalar, b.getF32FloatAttr(1.0)));
   Value index = graph::SubOp::create(b, loc, step, one);
-  return graph::LrScheduleOp::create(
+  Value factor = graph::LrScheduleOp::create(
       b, loc, graph::ScheduleKindAttr::get(b.getContext(), *rate.schedule),
-      index, b.getF64FloatAttr(rate.base), rate.warmupSteps,
+      index, b.getF64FloatAttr(1.0), rate.warmupSteps,
       /*final_lr=*/nullptr, rate.decaySteps, /*cycle_steps=*/nullptr,
       rate.stepSize, rate.gamma, /*constant_lr=*/nullptr);
+  return graph::MulOp::create(b, loc, factor, lr);
 }
 
 /// Builds the train step of `step`'s loss and optimizer next to the loss.
@@ -145,7 +141,7 @@ FailureOr<func::FuncOp> buildTrainStep(exp::StepOp step, SymbolTable &symbols) {
              << type;
   }
 
-  FailureOr<LearningRate> rate = resolveLearningRate(optimizer);
+  FailureOr<LearningRate> rate = resolveSchedule(optimizer);
   if (failed(rate))
     return failure();
 
@@ -175,6 +171,7 @@ FailureOr<func::FuncOp> buildTrainStep(exp::StepOp step, SymbolTable &symbols) {
   llvm::append_range(inputs, state);
   llvm::append_range(inputs, lossType.getInputs().drop_front(numParams));
   inputs.push_back(counter);
+  inputs.push_back(counter); // the base learning rate
   SmallVector<Type> results{lossType.getResult(0)};
   llvm::append_range(results, paramTypes);
   llvm::append_range(results, state);
@@ -198,7 +195,7 @@ FailureOr<func::FuncOp> buildTrainStep(exp::StepOp step, SymbolTable &symbols) {
   ValueRange args = fn.getArguments();
   ValueRange params = args.take_front(numParams);
   ValueRange stateArgs = args.slice(numParams, state.size());
-  Value counterArg = args.back();
+  Value counterArg = args[args.size() - 2], lrArg = args.back();
   SmallVector<Value> operands(params);
   llvm::append_range(operands, args.slice(dataStart, numArgs));
   SmallVector<Type> gradTypes{lossType.getResult(0)};
@@ -207,7 +204,7 @@ FailureOr<func::FuncOp> buildTrainStep(exp::StepOp step, SymbolTable &symbols) {
       b, loc, gradTypes, step.getCallee(), operands,
       llvm::to_vector(llvm::seq<int64_t>(0, numParams)));
 
-  Value lr = buildLearningRate(b, optimizer.getLoc(), *rate, counterArg);
+  Value lr = buildLearningRate(b, optimizer.getLoc(), *rate, counterArg, lrArg);
   // The learning rate and step in each parameter's element type.
   DenseMap<std::pair<Value, Type>, Value> casts;
   auto inElementType = [&](Value scalar, Type element) -> Value {

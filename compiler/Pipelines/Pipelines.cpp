@@ -47,7 +47,8 @@ static constexpr const char *kCPUToLLVM =
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
     "convert-math-to-llvm,convert-math-to-libm,"
     "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
-    "finalize-memref-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
+    "finalize-memref-to-llvm{use-generic-functions=CACHING},"
+    "convert-arith-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
     "canonicalize,cse";
 
@@ -94,14 +95,37 @@ static void addGraphToFusedLinalg(OpPassManager &pm) {
   pm.addPass(lowering::createFuseElementwise());
 }
 
-void buildCPUPipeline(OpPassManager &pm) {
+/// Graph functions to vectorized loops on buffers, calling BLAS.
+static void addCPUGraphToBuffers(OpPassManager &pm) {
   addGraphToFusedLinalg(pm);
   pm.addPass(cpu::createExposeEntryPoints());
   pm.addNestedPass<func::FuncOp>(cpu::createTileAndVectorize());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   addTextual(pm, kCPUBufferization);
-  addTextual(pm, kCPUToLLVM);
+}
+
+/// `cachingAllocator`: temporaries come from the runtime's caching allocator
+/// (`_mlir_memref_to_llvm_alloc`) rather than malloc.
+static void addCPUToLLVM(OpPassManager &pm, bool cachingAllocator) {
+  std::string pipeline = kCPUToLLVM;
+  pipeline.replace(pipeline.find("CACHING"), 7,
+                   cachingAllocator ? "true" : "false");
+  addTextual(pm, pipeline.c_str());
+}
+
+void buildCPUPipeline(OpPassManager &pm) {
+  addCPUGraphToBuffers(pm);
+  addCPUToLLVM(pm, /*cachingAllocator=*/false);
+}
+
+void buildAOTPipeline(OpPassManager &pm, const AOTPipelineOptions &options) {
+  pm.addPass(experiment::createBuildTrainSteps());
+  pm.addPass(experiment::createLowerToRuntime(
+      {options.experiment, options.sourceHash}));
+  addCPUGraphToBuffers(pm);
+  pm.addPass(experiment::createResolveInvokes());
+  addCPUToLLVM(pm, /*cachingAllocator=*/true);
 }
 
 void buildGPUKernelPipeline(OpPassManager &pm) {
@@ -132,6 +156,12 @@ void registerPassesAndPipelines() {
       "Graph dialect to LLVM dialect for the host CPU: lowering, fusion, "
       "vectorization, bufferization",
       buildCPUPipeline);
+  PassPipelineRegistration<AOTPipelineOptions>(
+      "kiln-aot-pipeline",
+      "A .kiln experiment (exp and graph dialects) to the LLVM dialect of a "
+      "native program: train steps, the host program as runtime calls, the "
+      "CPU pipeline for the graph functions",
+      buildAOTPipeline);
   PassPipelineRegistration<>(
       "kiln-gpu-pipeline",
       "Graph dialect to CUDA kernels (PTX for sm_90 and sm_80) launched by "

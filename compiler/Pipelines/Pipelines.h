@@ -10,6 +10,7 @@
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace kiln {
 
@@ -17,6 +18,24 @@ namespace kiln {
 /// -> bufferization -> LLVM dialect. Public functions get `_mlir_ciface_`
 /// wrappers and take their results as trailing out-parameters.
 void buildCPUPipeline(mlir::OpPassManager &pm);
+
+struct AOTPipelineOptions
+    : public mlir::PassPipelineOptions<AOTPipelineOptions> {
+  Option<std::string> experiment{
+      *this, "experiment",
+      llvm::cl::desc("The experiment to build when there are several")};
+  Option<std::string> sourceHash{
+      *this, "source-hash",
+      llvm::cl::desc("The program's identity for config.json")};
+};
+
+/// A module of graph functions and an `exp.experiment` -> the LLVM dialect of
+/// a native program: train steps are built, the experiment becomes a C
+/// `main` calling the runtime (runtime/include/kiln/program.h), the graph
+/// functions go through the CPU pipeline and temporaries come from the
+/// runtime's caching allocator. `kiln-aot-pipeline`.
+void buildAOTPipeline(mlir::OpPassManager &pm,
+                      const AOTPipelineOptions &options);
 
 /// Graph dialect -> fused linalg -> buffers -> one CUDA kernel per fused op,
 /// outlined into its own gpu.module. Public functions become straight-line

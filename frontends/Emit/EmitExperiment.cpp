@@ -125,6 +125,8 @@ private:
   Value emitOptimizer(const Call *call, StringRef kind);
   mlir::DictionaryAttr initAttr(const ParamDecl *param);
   mlir::Attribute defaultAttr(const ParamDecl *param);
+  /// A new default given as text (`kilnc build --set name=text`).
+  mlir::Attribute overrideAttr(const ParamDecl *param, StringRef text);
 
   // Host values.
   Value emitInt(const Expr *e);
@@ -180,7 +182,8 @@ bool ExperimentEmitter::emit(const ExperimentDecl *experiment) {
   auto op = exp::ExperimentOp::create(
       builder, loc(experiment->nameRange.Start), experiment->name,
       builder.getDictionaryAttr(hparams),
-      choices.empty() ? nullptr : builder.getDictionaryAttr(choices));
+      choices.empty() ? nullptr : builder.getDictionaryAttr(choices),
+      /*fixed=*/nullptr);
   builder.setInsertionPointToStart(&op.getBody().emplaceBlock());
   for (const ParamDecl *p : experiment->hyperParams) {
     values[p] = exp::HParamOp::create(builder, loc(p->nameRange.Start),
@@ -188,6 +191,11 @@ bool ExperimentEmitter::emit(const ExperimentDecl *experiment) {
     scope.emplace_back(p->name, p);
   }
   emitBlock(experiment->body);
+  // Sizes and other values the program was specialized to cannot change
+  // without rebuilding it.
+  for (const ParamDecl *p : experiment->hyperParams)
+    if (graph.specializedHParams().contains(p->name))
+      op.addFixedHparam(p->name);
   return !hadError;
 }
 
@@ -876,7 +884,48 @@ Value ExperimentEmitter::emitMethod(const Call *call, const Member *callee) {
 // Host values
 //===----------------------------------------------------------------------===//
 
+mlir::Attribute ExperimentEmitter::overrideAttr(const ParamDecl *param,
+                                                StringRef text) {
+  const Type &type = param->resolved;
+  int64_t integer;
+  double number;
+  switch (type.kind) {
+  case TypeKind::Int:
+    if (llvm::to_integer(text, integer))
+      return builder.getI64IntegerAttr(integer);
+    break;
+  case TypeKind::Float:
+    if (!text.getAsDouble(number))
+      return builder.getF64FloatAttr(number);
+    break;
+  case TypeKind::Bool:
+    if (text == "true" || text == "1")
+      return builder.getBoolAttr(true);
+    if (text == "false" || text == "0")
+      return builder.getBoolAttr(false);
+    break;
+  case TypeKind::Str:
+    if (type.choices.empty() || llvm::is_contained(type.choices, text))
+      return builder.getStringAttr(text);
+    error(param->nameRange.Start,
+          "'" + text + "' is not one of the choices of '" + param->name +
+              "': " + llvm::join(type.choices, ", "));
+    return nullptr;
+  default:
+    break;
+  }
+  const char *expected = type.kind == TypeKind::Int     ? "an int"
+                         : type.kind == TypeKind::Float ? "a float"
+                                                        : "a bool";
+  error(param->nameRange.Start, "--set " + param->name + "=" + text + ": '" +
+                                    text + "' is not " + expected);
+  return nullptr;
+}
+
 mlir::Attribute ExperimentEmitter::defaultAttr(const ParamDecl *param) {
+  if (auto it = graph.getOptions().hparams.find(param->name);
+      it != graph.getOptions().hparams.end())
+    return overrideAttr(param, it->second);
   const Expr *init = param->init;
   switch (param->resolved.kind) {
   case TypeKind::Int:

@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 namespace kiln::lang {
 
 using llvm::SMLoc;
@@ -323,10 +325,20 @@ std::optional<int64_t> GraphEmitter::size(int64_t dim) const {
     if (it != frame->dims.end())
       return it->second;
   }
-  auto it = options.sizes.find(sema.getSymbols().name(dim));
-  if (it != options.sizes.end())
-    return it->second;
-  return sema.symbolDefault(dim);
+  llvm::StringRef name = sema.getSymbols().name(dim);
+  std::optional<int64_t> value = sema.symbolDefault(dim);
+  if (auto it = options.sizes.find(name); it != options.sizes.end())
+    value = it->second;
+  else if (auto text = options.hparams.find(name);
+           text != options.hparams.end()) {
+    int64_t parsed;
+    if (!llvm::to_integer(text->second, parsed))
+      return std::nullopt; // the experiment emitter reports the bad value
+    value = parsed;
+  }
+  if (value)
+    specialized.insert(name);
+  return value;
 }
 
 mlir::Type GraphEmitter::elementType(DType dtype) const {

@@ -25,6 +25,9 @@ struct GraphEmitOptions {
   /// Sizes for dimension symbols by name (`batch`), overriding the defaults
   /// of the hyper-parameters that define them.
   llvm::StringMap<int64_t> sizes;
+  /// New defaults for hyper-parameters by name, as command-line text
+  /// (`kilnc build --set lr=3e-4`); int ones also size tensors.
+  llvm::StringMap<std::string> hparams;
 };
 
 /// Emits the functions the experiments of a checked program call. Reports

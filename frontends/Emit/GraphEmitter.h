@@ -16,6 +16,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+#include "llvm/ADT/StringSet.h"
+
 #include <memory>
 
 namespace kiln::lang {
@@ -74,7 +76,12 @@ public:
                                              std::vector<ParamSlot> &slots);
 
   // Types and locations.
+  /// The size of `dim`: a number, a symbol bound in the current frame, or a
+  /// hyper-parameter symbol, which is then recorded as specialized.
   std::optional<int64_t> size(int64_t dim) const;
+  const GraphEmitOptions &getOptions() const { return options; }
+  /// The hyper-parameters whose values sized something emitted so far.
+  const llvm::StringSet<> &specializedHParams() const { return specialized; }
   mlir::RankedTensorType tensorType(const Type &type, llvm::SMLoc where);
   mlir::Location loc(llvm::SMLoc where) const;
 
@@ -118,6 +125,7 @@ private:
   const Sema &sema;
   DiagnosticEngine &diags;
   const GraphEmitOptions &options;
+  mutable llvm::StringSet<> specialized;
   mlir::OpBuilder builder;
   mlir::ModuleOp module;
   /// Root functions emitted so far, by name and signature.

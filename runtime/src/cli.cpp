@@ -15,8 +15,8 @@
 namespace kiln::cli {
 namespace {
 
-constexpr const char *kRunOptions[] = {"help",   "seed",   "out",
-                                       "resume", "device", "threads"};
+constexpr const char *kRunOptions[] = {"help",   "seed",    "out",     "resume",
+                                       "device", "threads", "data-dir"};
 
 /// Names compare with '-' and '_' as one character.
 bool sameName(std::string_view a, std::string_view b) {
@@ -126,6 +126,12 @@ std::string helpText(const char *program, const char *description,
   appendHelpLine(help, "--threads N",
                  "worker threads (default " + std::to_string(options.threads) +
                      ")");
+  appendHelpLine(help, "--data-dir DIR",
+                 options.data_dir
+                     ? "data set directory (default " +
+                           std::string(options.data_dir) + ")"
+                     : "data set directory (default $KILN_DATA_DIR, else "
+                       "/usr/share/datasets/<data set>)");
   if (numParams)
     help += "\nhyper-parameters:\n";
   for (size_t i = 0; i < numParams; ++i) {
@@ -134,7 +140,9 @@ std::string helpText(const char *program, const char *description,
     flag += param.num_choices ? choicesText(param) : typeName(param.type);
     std::string text =
         param.doc && *param.doc ? param.doc + std::string(" ") : std::string();
-    appendHelpLine(help, flag, text + "(default " + valueJson(param) + ")");
+    appendHelpLine(help, flag,
+                   text + (param.fixed ? "(fixed at build: " : "(default ") +
+                       valueJson(param) + ")");
   }
   return help;
 }
@@ -205,6 +213,28 @@ std::string parseValue(kiln_hparam &param, const char *text) {
   }
 }
 
+bool sameValue(const kiln_hparam &a, const kiln_hparam &b) {
+  switch (a.type) {
+  case KILN_HPARAM_INT:
+    return a.int_value == b.int_value;
+  case KILN_HPARAM_FLOAT:
+    return a.float_value == b.float_value;
+  case KILN_HPARAM_BOOL:
+    return a.bool_value == b.bool_value;
+  default:
+    return std::strcmp(a.string_value ? a.string_value : "",
+                       b.string_value ? b.string_value : "") == 0;
+  }
+}
+
+std::string fixedError(const kiln_hparam &param, const char *text) {
+  return "--" + std::string(param.name) +
+         " is fixed when the program is built (it sizes tensors or a "
+         "schedule); rebuild with 'kilnc build <file> --set " +
+         param.name + "=" + text +
+         "', or use 'kilnc run', which rebuilds as needed";
+}
+
 std::string parseRunOption(std::string_view name, const char *text,
                            kiln_run_options &options) {
   if (name == "seed")
@@ -220,6 +250,12 @@ std::string parseRunOption(std::string_view name, const char *text,
     if (!cuda && std::strcmp(text, "cpu") != 0)
       return "'" + std::string(text) + "' is not cpu or cuda";
     options.device = cuda ? KILN_DEVICE_CUDA : KILN_DEVICE_CPU;
+    return "";
+  }
+  if (name == "data-dir") {
+    if (!*text)
+      return "the data directory is empty";
+    options.data_dir = text;
     return "";
   }
   if (name == "help")
@@ -289,14 +325,24 @@ Outcome parse(int argc, char **argv, const char *description,
     }
 
     std::string error;
-    if (param)
-      error = parseValue(*param, value);
-    else if (isBool)
+    if (param) {
+      // A fixed hyper-parameter keeps its compiled value: restating it is
+      // fine, changing it needs a rebuild.
+      kiln_hparam parsed = *param;
+      error = parseValue(parsed, value);
+      if (error.empty() && param->fixed && !sameValue(parsed, *param)) {
+        message = fixedError(*param, value);
+        return Outcome::Error;
+      }
+      if (error.empty())
+        *param = parsed;
+    } else if (isBool) {
       error = parseBool(value, options->resume)
                   ? ""
                   : "'" + std::string(value) + "' is not true, false, 1 or 0";
-    else
+    } else {
       error = parseRunOption(option, value, *options);
+    }
     if (!error.empty()) {
       message = flag + ": " + error;
       return Outcome::Error;

@@ -1,8 +1,19 @@
 //===- gemm.cpp - Matrix products of compiled steps on BLAS ---------------===//
+//
+// A large product is cut into blocks of 64-column (or 64-row) multiples, each
+// a single-threaded BLAS call run on the thread pool. The cut depends only on
+// the shape, so each element of the result comes from the same BLAS call
+// whatever the thread count: results are bit-identical for any --threads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "thread_pool.h"
 
 #include "kiln/runtime.h"
 
 #include <cblas.h>
+
+#include <algorithm>
 
 extern "C" void openblas_set_num_threads(int);
 
@@ -47,19 +58,36 @@ void naiveGemm(const kiln_memref2d_f32 *a, const kiln_memref2d_f32 *b,
     }
 }
 
+/// Products below this many flops run as one call: a split would not pay.
+constexpr int64_t kSplitFlops = 2'000'000;
+/// Each block does at least this many flops; there are at most kMaxBlocks.
+constexpr int64_t kMinBlockFlops = 1'000'000;
+constexpr int64_t kMaxBlocks = 64;
+constexpr int64_t kBlockUnit = 64;
+
+/// The width of the blocks `extent` rows or columns are cut into, each row
+/// or column costing `flopsEach`: a multiple of kBlockUnit.
+int64_t blockWidth(int64_t extent, int64_t flopsEach) {
+  int64_t units = (extent + kBlockUnit - 1) / kBlockUnit;
+  int64_t unitFlops = flopsEach * kBlockUnit;
+  int64_t unitsPerBlock =
+      std::max<int64_t>({1, (kMinBlockFlops + unitFlops - 1) / unitFlops,
+                         (units + kMaxBlocks - 1) / kMaxBlocks});
+  return unitsPerBlock * kBlockUnit;
+}
+
 } // namespace
 
 extern "C" {
 
-void kiln_gemm_set_threads(int threads) {
-  openblas_set_num_threads(threads > 0 ? threads : 1);
-}
+void kiln_gemm_set_threads(int threads) { kiln::setThreadCount(threads); }
 
 void _mlir_ciface_kiln_gemm_f32(const kiln_memref2d_f32 *a,
                                 const kiln_memref2d_f32 *b,
                                 const kiln_memref2d_f32 *c, int8_t transposeA,
                                 int8_t transposeB, int8_t accumulate) {
-  static const bool singleThreaded = (kiln_gemm_set_threads(1), true);
+  // Threads come from the runtime's pool, never from BLAS as well.
+  static const bool singleThreaded = (openblas_set_num_threads(1), true);
   (void)singleThreaded;
   BlasView va = viewOf(a), vb = viewOf(b), vc = viewOf(c);
   if (!va.valid || !vb.valid || !vc.valid || vc.columnMajor) {
@@ -78,11 +106,36 @@ void _mlir_ciface_kiln_gemm_f32(const kiln_memref2d_f32 *a,
   // A column-major operand is a row-major view of its transpose.
   bool ta = bool(transposeA) != va.columnMajor;
   bool tb = bool(transposeB) != vb.columnMajor;
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-              tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k), 1.0f,
-              a->aligned + a->offset, int(va.leading), b->aligned + b->offset,
-              int(vb.leading), accumulate ? 1.0f : 0.0f, c->aligned + c->offset,
-              int(vc.leading));
+  const float *aData = a->aligned + a->offset, *bData = b->aligned + b->offset;
+  float *cData = c->aligned + c->offset;
+  // Rows [r0, r0 + rows) and columns [c0, c0 + cols) of the result.
+  auto block = [&](int64_t r0, int64_t rows, int64_t c0, int64_t cols) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                tb ? CblasTrans : CblasNoTrans, int(rows), int(cols), int(k),
+                1.0f, aData + (ta ? r0 : r0 * va.leading), int(va.leading),
+                bData + (tb ? c0 * vb.leading : c0), int(vb.leading),
+                accumulate ? 1.0f : 0.0f, cData + r0 * vc.leading + c0,
+                int(vc.leading));
+  };
+  if (2 * m * n * k < kSplitFlops) {
+    block(0, m, 0, n);
+    return;
+  }
+  // Cut along whichever dimension gives more blocks.
+  int64_t rowWidth = blockWidth(m, 2 * n * k),
+          colWidth = blockWidth(n, 2 * m * k);
+  int64_t rowBlocks = (m + rowWidth - 1) / rowWidth;
+  int64_t colBlocks = (n + colWidth - 1) / colWidth;
+  if (colBlocks >= rowBlocks)
+    kiln::parallelFor(colBlocks, [&](int64_t i) {
+      int64_t c0 = i * colWidth;
+      block(0, m, c0, std::min(colWidth, n - c0));
+    });
+  else
+    kiln::parallelFor(rowBlocks, [&](int64_t i) {
+      int64_t r0 = i * rowWidth;
+      block(r0, std::min(rowWidth, m - r0), 0, n);
+    });
 }
 
 } // extern "C"

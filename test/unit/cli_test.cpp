@@ -26,14 +26,15 @@ const char *const kPolicies[] = {"powerlaw", "uniform", "none"};
 struct Experiment {
   std::vector<kiln_hparam> params = {
       {"tasks", "number of tasks", KILN_HPARAM_INT, nullptr, 0, 10, 0, 0,
-       nullptr},
-      {"lr", nullptr, KILN_HPARAM_FLOAT, nullptr, 0, 0, 0.05, 0, nullptr},
+       nullptr, 0},
+      {"lr", nullptr, KILN_HPARAM_FLOAT, nullptr, 0, 0, 0.05, 0, nullptr, 0},
       {"policy", "replay policy", KILN_HPARAM_STRING, kPolicies, 3, 0, 0, 0,
-       "powerlaw"},
-      {"use_bias", nullptr, KILN_HPARAM_BOOL, nullptr, 0, 0, 0, 1, nullptr},
-      {"tag", nullptr, KILN_HPARAM_STRING, nullptr, 0, 0, 0, 0, "run"},
+       "powerlaw", 0},
+      {"use_bias", nullptr, KILN_HPARAM_BOOL, nullptr, 0, 0, 0, 1, nullptr, 0},
+      {"tag", nullptr, KILN_HPARAM_STRING, nullptr, 0, 0, 0, 0, "run", 0},
   };
-  kiln_run_options options = {0, "runs/rehearsal", 0, KILN_DEVICE_CPU, 1};
+  kiln_run_options options = {0, "runs/rehearsal", 0, KILN_DEVICE_CPU,
+                              1, nullptr};
   std::string message;
   std::vector<std::string> storage;
   std::vector<char *> argv;
@@ -160,6 +161,42 @@ TEST(Cli, HelpListsEveryOptionAndHyperParameter) {
         "  --use_bias BOOL         (default true)\n",
         "  --tag STRING            (default \"run\")\n"})
     EXPECT_THAT(e.message, HasSubstr(line));
+}
+
+TEST(Cli, FixedHyperParametersKeepTheirCompiledValue) {
+  Experiment e;
+  e.params[0].fixed = 1;
+  e.params[1].fixed = 1;
+  ASSERT_EQ(e.parse({"--tasks", "10", "--lr=5e-2"}), Outcome::Run)
+      << "restating the compiled value: " << e.message;
+  EXPECT_EQ(e.parse({"--tasks=12"}), Outcome::Error);
+  EXPECT_EQ(e.message,
+            "--tasks is fixed when the program is built (it sizes tensors or "
+            "a schedule); rebuild with 'kilnc build <file> --set tasks=12', or "
+            "use 'kilnc run', which rebuilds as needed");
+  EXPECT_EQ(e[0].int_value, 10);
+  EXPECT_EQ(e.parse({"--tasks", "x"}), Outcome::Error);
+  EXPECT_EQ(e.message, "--tasks: 'x' is not an integer");
+
+  ASSERT_EQ(e.parse({"--help"}), Outcome::Help);
+  EXPECT_THAT(e.message,
+              HasSubstr("  --tasks INT             number of tasks (fixed at "
+                        "build: 10)\n"));
+  EXPECT_THAT(e.message, HasSubstr("  --lr FLOAT              (fixed at build: "
+                                   "0.05)\n"));
+}
+
+TEST(Cli, DataDir) {
+  Experiment e;
+  ASSERT_EQ(e.parse({"--help"}), Outcome::Help);
+  EXPECT_THAT(e.message,
+              HasSubstr("  --data-dir DIR          data set directory "
+                        "(default $KILN_DATA_DIR, else "
+                        "/usr/share/datasets/<data set>)\n"));
+  ASSERT_EQ(e.parse({"--data_dir", "/data"}), Outcome::Run) << e.message;
+  EXPECT_STREQ(e.options.data_dir, "/data");
+  EXPECT_EQ(e.parse({"--data-dir="}), Outcome::Error);
+  EXPECT_EQ(e.message, "--data-dir: the data directory is empty");
 }
 
 TEST(Cli, DeclarationErrors) {

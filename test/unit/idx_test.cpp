@@ -1,5 +1,6 @@
 //===- idx_test.cpp - IDX files and MNIST-format data sets ----------------===//
 
+#include "RunSupport.h"
 #include "ScratchDir.h"
 
 #include "kiln/idx.h"
@@ -17,18 +18,9 @@
 
 namespace {
 
+using kiln::test::idxFile;
 using kiln::test::ScratchDir;
 using testing::HasSubstr;
-
-/// An IDX file: the header for `dims` of `type`, then `data`.
-std::string idxFile(uint8_t type, const std::vector<uint32_t> &dims,
-                    const std::string &data) {
-  std::string bytes = {0, 0, char(type), char(dims.size())};
-  for (uint32_t d : dims)
-    for (int shift = 24; shift >= 0; shift -= 8)
-      bytes += char(d >> shift);
-  return bytes + data;
-}
 
 std::string gzip(const std::string &bytes) {
   z_stream z{};

@@ -5,12 +5,13 @@
 // compiles a graph-dialect module for this CPU, calls one function on
 // seeded random inputs and prints a summary of each result with the time per
 // call. `check` and `emit` (FrontendCommands.cpp) read .kiln files; `build`
-// and `run` come later.
+// and `run` (BuildCommands.cpp) compile them to native programs.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Target/JIT.h"
+#include "compiler/tools/kilnc/BuildCommands.h"
 #include "compiler/tools/kilnc/FrontendCommands.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -200,6 +201,8 @@ int runJit() {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   kiln::registerPassesAndPipelines();
+  if (std::optional<int> rc = kiln::runBuildCommand(argc, argv))
+    return *rc;
   cl::ParseCommandLineOptions(argc, argv, "Kiln compiler driver\n");
   if (jitCommand)
     return runJit();

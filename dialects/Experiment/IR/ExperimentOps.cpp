@@ -60,12 +60,36 @@ static bool isStaticTensor(Type type) {
 // Experiments and hyper-parameters
 //===----------------------------------------------------------------------===//
 
+void ExperimentOp::addFixedHparam(StringRef name) {
+  if (isFixedHparam(name))
+    return;
+  SmallVector<StringRef> names;
+  if (ArrayAttr fixed = getFixedAttr())
+    for (Attribute n : fixed)
+      names.push_back(cast<StringAttr>(n).getValue());
+  names.push_back(name);
+  llvm::sort(names);
+  setFixedAttr(Builder(getContext()).getStrArrayAttr(names));
+}
+
+bool ExperimentOp::isFixedHparam(StringRef name) {
+  ArrayAttr fixed = getFixedAttr();
+  return fixed && llvm::any_of(fixed, [&](Attribute n) {
+           return cast<StringAttr>(n).getValue() == name;
+         });
+}
+
 LogicalResult ExperimentOp::verify() {
   for (NamedAttribute hparam : getHparams())
     if (!hparamType(hparam.getValue()))
       return emitOpError("hyper-parameter '")
              << hparam.getName().getValue()
              << "' must default to an i64, an f64, a bool or a string";
+  if (ArrayAttr fixed = getFixedAttr())
+    for (Attribute name : fixed)
+      if (!getHparams().get(cast<StringAttr>(name)))
+        return emitOpError("fixed hyper-parameter ")
+               << name << " is not a hyper-parameter";
   if (!getChoicesAttr())
     return success();
   for (NamedAttribute choice : getChoicesAttr()) {
@@ -309,7 +333,7 @@ LogicalResult StepOp::verifySymbolUses(SymbolTableCollection &symbols) {
            << loss;
   if (!getTrainStepAttr())
     return success();
-  // (params..., state..., args..., step) -> (loss, params..., state...).
+  // (params..., state..., args..., step, lr) -> (loss, params..., state...).
   auto step =
       symbols.lookupNearestSymbolFrom<func::FuncOp>(*this, getTrainStepAttr());
   if (!step)
@@ -321,17 +345,18 @@ LogicalResult StepOp::verifySymbolUses(SymbolTableCollection &symbols) {
           .drop_back(getArgs().size());
   FunctionType type = step.getFunctionType();
   TypeRange inputs = type.getInputs(), results = type.getResults();
-  size_t fixed = params.size() + getArgs().size() + 1;
-  Type counter = RankedTensorType::get({}, Float32Type::get(getContext()));
+  size_t fixed = params.size() + getArgs().size() + 2;
+  Type scalar = RankedTensorType::get({}, Float32Type::get(getContext()));
   if (inputs.size() < fixed || inputs.take_front(params.size()) != params ||
-      inputs.drop_back().take_back(getArgs().size()) != TypeRange(getArgs()) ||
-      inputs.back() != counter || results.empty() || results.front() != loss ||
+      inputs.drop_back(2).take_back(getArgs().size()) != TypeRange(getArgs()) ||
+      inputs.take_back(2) != TypeRange{scalar, scalar} || results.empty() ||
+      results.front() != loss ||
       results.drop_front() !=
           inputs.take_front(inputs.size() - fixed + params.size()))
     return emitOpError("train step '")
            << *getTrainStep() << "' of type " << type
-           << " does not take (parameters, state, arguments, step) and "
-              "return (loss, parameters, state)";
+           << " does not take (parameters, state, arguments, step, learning "
+              "rate) and return (loss, parameters, state)";
   return success();
 }
 
@@ -393,6 +418,59 @@ LogicalResult ReplayCreateOp::verify() {
   if (!isOneOf(getSample(), {"uniform", "recency"}))
     return emitOpError("unknown sampling policy '")
            << getSample() << "'; expected 'uniform' or 'recency'";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The lowered host program
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Type>>
+InvokeOp::bufferizedSignature(func::FuncOp callee) {
+  FunctionType type = callee.getFunctionType();
+  SmallVector<Type> buffers;
+  auto asBuffer = [&](Type type) -> Type {
+    if (auto memref = dyn_cast<MemRefType>(type))
+      return memref;
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.hasStaticShape())
+      return nullptr;
+    return MemRefType::get(tensor.getShape(), tensor.getElementType());
+  };
+  for (auto [i, input] : llvm::enumerate(type.getInputs())) {
+    Type buffer = asBuffer(input);
+    if (!buffer)
+      return emitOpError("argument #")
+             << i << " of '" << getCallee() << "' is " << input
+             << ", not a statically shaped tensor or buffer";
+    buffers.push_back(buffer);
+  }
+  for (auto [i, result] : llvm::enumerate(type.getResults())) {
+    if (callee.getResultAttr(i, "kiln.updates"))
+      continue;
+    Type buffer = asBuffer(result);
+    if (!buffer)
+      return emitOpError("result #")
+             << i << " of '" << getCallee() << "' is " << result
+             << ", not a statically shaped tensor";
+    buffers.push_back(buffer);
+  }
+  return buffers;
+}
+
+LogicalResult InvokeOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  auto callee =
+      symbols.lookupNearestSymbolFrom<func::FuncOp>(*this, getCalleeAttr());
+  if (!callee)
+    return emitOpError("'")
+           << getCallee() << "' is not a function in this module";
+  FailureOr<SmallVector<Type>> expected = bufferizedSignature(callee);
+  if (failed(expected))
+    return failure();
+  if (TypeRange(*expected) != getBuffers().getTypes())
+    return emitOpError("buffers do not match '")
+           << getCallee() << "', which takes (" << TypeRange(*expected)
+           << ") once bufferized";
   return success();
 }
 

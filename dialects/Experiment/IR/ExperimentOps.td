@@ -37,7 +37,9 @@ def Exp_ExperimentOp : Op<Exp_Dialect, "experiment",
     `hparams` maps each hyper-parameter to its default, whose type is the
     hyper-parameter's: `i64`, `f64`, `i1` (a bool) or a string. `choices`
     restricts string hyper-parameters to a few values. The built binary can
-    override every default (`--lr 3e-4`).
+    override every default (`--lr 3e-4`) but those in `fixed`: the
+    hyper-parameters compiled into the program because they size tensors or
+    set a schedule (`kilnc build --set batch=128` changes them).
     ```mlir
     exp.experiment @run hparams {lr = 1.0e-03 : f64, policy = "a"}
         choices {policy = ["a", "b"]} {
@@ -46,11 +48,17 @@ def Exp_ExperimentOp : Op<Exp_Dialect, "experiment",
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, DictionaryAttr:$hparams,
-                   OptionalAttr<DictionaryAttr>:$choices);
+                   OptionalAttr<DictionaryAttr>:$choices,
+                   OptionalAttr<StrArrayAttr>:$fixed);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name `hparams` $hparams (`choices` $choices^)? "
-                       "attr-dict-with-keyword $body";
+                       "(`fixed` $fixed^)? attr-dict-with-keyword $body";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Records that hyper-parameter `name` is compiled into the program.
+    void addFixedHparam(::llvm::StringRef name);
+    bool isFixedHparam(::llvm::StringRef name);
+  }];
 }
 
 def Exp_HParamOp : Exp_Op<"hparam", [Pure]> {
@@ -280,9 +288,10 @@ def Exp_StepOp : Exp_GraphCallOp<"step"> {
     `args` are its other arguments. `--kiln-exp-build-train-steps` builds
     the step function `train_step`: `graph.value_and_grad` of the callee
     with respect to the parameters, then the optimizer's update. It takes
-    the parameters, the optimizer's state, `args` and the step number (a
-    `tensor<f32>`, 1 for the first step), and returns the loss, the new
-    parameters and the new state. Yields the loss.
+    the parameters, the optimizer's state, `args`, the step number (a
+    `tensor<f32>`, 1 for the first step) and the base learning rate (a
+    `tensor<f32>`), and returns the loss, the new parameters and the new
+    state. Yields the loss.
     ```mlir
     %loss = exp.step @Net.loss(%x, %y) params %net optimizer %opt
         train_step @Net.loss.train_step
@@ -403,6 +412,40 @@ def Exp_ReplaySampleOp : Exp_Op<"replay.sample"> {
   let arguments = (ins Exp_ReplayType:$buffer, I64:$count, F64:$alpha);
   let results = (outs Exp_DatasetType:$result);
   let assemblyFormat = "$buffer `count` $count `alpha` $alpha attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// The lowered host program
+//===----------------------------------------------------------------------===//
+
+def Exp_InvokeOp : Op<Exp_Dialect, "invoke",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "calls a graph function on buffers, across bufferization";
+  let description = [{
+    The host program's call of a graph function once
+    `--kiln-exp-lower-to-runtime` has turned the experiment into a function
+    on buffers, while the graph functions are still on tensors. The operands
+    are the callee's arguments, then one buffer for each result that does
+    not update an argument in place (`kiln.updates`): the callee's signature
+    once bufferized with its results as out-parameters. The callee may be on
+    tensors or already bufferized; `--kiln-exp-resolve-invokes` turns the
+    op into a `func.call` after bufferization.
+    ```mlir
+    exp.invoke @Net.forward(%w, %x, %logits)
+        : memref<784x10xf32>, memref<64x784xf32>, memref<64x10xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee,
+                   Arg<Variadic<AnyStaticShapeMemRef>, "",
+                       [MemRead, MemWrite]>:$buffers);
+  let assemblyFormat =
+      "$callee `(` $buffers `)` attr-dict `:` type($buffers)";
+  let extraClassDeclaration = [{
+    /// The buffer types the callee takes once bufferized, or failure after
+    /// reporting why the callee cannot be invoked on buffers.
+    ::mlir::FailureOr<::llvm::SmallVector<::mlir::Type>>
+    bufferizedSignature(::mlir::func::FuncOp callee);
+  }];
 }
 
 #endif // KILN_EXPERIMENT_OPS

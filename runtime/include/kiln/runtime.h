@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define KILN_RUNTIME_ABI_VERSION 2
+#define KILN_RUNTIME_ABI_VERSION 3
 
 /* Alignment of every runtime buffer: one cache line, and enough for any
  * vector load the compiler emits. */
@@ -51,8 +51,10 @@ void _mlir_ciface_kiln_gemm_f32(const kiln_memref2d_f32 *a,
                                 const kiln_memref2d_f32 *c, int8_t transpose_a,
                                 int8_t transpose_b, int8_t accumulate);
 
-/* Threads the BLAS may use (default 1: the runtime parallelizes across
- * kernels itself, and never stacks BLAS threads on top). */
+/* Threads of the runtime's pool (default 1; kiln_run_start sets --threads).
+ * A large product is cut into blocks by its shape alone, each block a
+ * single-threaded BLAS call on the pool, so results are bit-identical for
+ * every thread count. The BLAS itself always runs single-threaded. */
 void kiln_gemm_set_threads(int threads);
 
 /* Counter-based random numbers (Philox4x32-10). A draw is a pure function of
@@ -168,7 +170,7 @@ void kiln_tfevents_close(kiln_tfevents *events);
 
 /* Command line of a built experiment:
  *   --help                  every option and hyper-parameter, then exit 0
- *   --seed N --out DIR --resume --device cpu|cuda --threads N
+ *   --seed N --out DIR --resume --device cpu|cuda --threads N --data-dir DIR
  *   --<hyper-parameter> V   for each declared hyper-parameter
  * Both --name V and --name=V are accepted, '-' and '_' are interchangeable in
  * names, a later flag overrides an earlier one, and a bool accepts --name
@@ -193,6 +195,9 @@ typedef struct kiln_hparam {
   double float_value;
   int32_t bool_value;
   const char *string_value;
+  /* Nonzero when the value was compiled into the program: --help says so,
+   * and a command-line value other than the default is a usage error. */
+  int32_t fixed;
 } kiln_hparam;
 
 typedef enum kiln_device {
@@ -207,6 +212,8 @@ typedef struct kiln_run_options {
   int32_t resume;  /* 0 or 1 */
   int32_t device;  /* a kiln_device */
   int32_t threads; /* >= 1 */
+  /* --data-dir: where data sets are read from, or NULL for their defaults. */
+  const char *data_dir;
 } kiln_run_options;
 
 /* Parses argv[1..argc). Returns -1 when the experiment should run; otherwise

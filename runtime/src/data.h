@@ -1,0 +1,91 @@
+//===- data.h - Data sets and views of a running experiment ---------------===//
+//
+// Internal to the runtime: the state behind kiln_data. A data set holds
+// named fields, each a fixed number of elements per row; a view (kiln_data)
+// selects rows of one data set, in any order, and may permute the features
+// of field x.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_DATA_H
+#define KILN_RUNTIME_DATA_H
+
+#include "kiln/program.h"
+#include "kiln/runtime.h"
+
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kiln::data {
+
+struct DataSet;
+
+} // namespace kiln::data
+
+struct kiln_data {
+  kiln_run *run = nullptr;
+  const kiln::data::DataSet *dataSet = nullptr;
+  /// Rows [start, start + count) of the data set, unless `indexed`, when
+  /// `rows` lists them.
+  bool indexed = false;
+  int64_t start = 0, count = 0;
+  std::vector<int64_t> rows;
+  /// Feature i of field x goes to position permutation[i]; empty: in place.
+  std::vector<int32_t> permutation;
+
+  int64_t numRows() const { return indexed ? int64_t(rows.size()) : count; }
+  int64_t dataSetRow(int64_t row) const {
+    return indexed ? rows[row] : start + row;
+  }
+};
+
+namespace kiln::data {
+
+/// The element type readers see. F32 fields are stored as bytes, each read
+/// as byteValues[byte] (MNIST images); I32 fields as int32.
+enum class Type { F32, I32 };
+
+struct Field {
+  std::string name;
+  Type type;
+  int64_t size; ///< elements per row
+  const void *values;
+  /// The value of each byte: for images, byte / 255 (an exact division, as
+  /// other frameworks scale them).
+  std::array<float, 256> byteValues;
+};
+
+/// A loaded data set and the view of all its rows, both owned by the run.
+struct DataSet {
+  std::string description; ///< names it in errors: "mnist train (DIR)"
+  int64_t rows = 0;
+  std::vector<Field> fields;
+  kiln_dataset storage{}; ///< the buffers the fields point into
+  kiln_data all;
+
+  DataSet() = default;
+  DataSet(const DataSet &) = delete;
+  DataSet &operator=(const DataSet &) = delete;
+  ~DataSet() { kiln_dataset_free(&storage); }
+};
+
+/// The view a call site of the program reuses, with scratch space to build
+/// its next rows in: a site may derive from its own previous view.
+struct Site {
+  kiln_data view;
+  std::vector<int64_t> scratchRows;
+  std::vector<int32_t> scratchPermutation;
+};
+
+struct Store {
+  /// Keyed by directory and split, so that loading again is free.
+  std::map<std::string, std::unique_ptr<DataSet>> dataSets;
+  std::vector<std::unique_ptr<Site>> sites;
+};
+
+} // namespace kiln::data
+
+#endif // KILN_RUNTIME_DATA_H

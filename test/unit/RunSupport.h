@@ -1,0 +1,51 @@
+//===- RunSupport.h - Runs of kiln_run in tests ---------------------------===//
+
+#ifndef KILN_TEST_UNIT_RUNSUPPORT_H
+#define KILN_TEST_UNIT_RUNSUPPORT_H
+
+#include "kiln/program.h"
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+namespace kiln::test {
+
+/// A command line "bin/exp ARGS..." that outlives the run parsing it.
+class Argv {
+public:
+  Argv(std::initializer_list<std::string> args) : storage_{"bin/exp"} {
+    storage_.insert(storage_.end(), args.begin(), args.end());
+    for (std::string &arg : storage_)
+      pointers_.push_back(arg.data());
+    pointers_.push_back(nullptr);
+  }
+  Argv(const Argv &) = delete;
+  Argv &operator=(const Argv &) = delete;
+
+  int32_t argc() const { return int32_t(storage_.size()); }
+  char **argv() { return pointers_.data(); }
+
+private:
+  std::vector<std::string> storage_;
+  std::vector<char *> pointers_;
+};
+
+/// An IDX file: the header for `dims` of `type`, then `data`.
+inline std::string idxFile(uint8_t type, const std::vector<uint32_t> &dims,
+                           const std::string &data) {
+  std::string bytes = {0, 0, char(type), char(dims.size())};
+  for (uint32_t d : dims)
+    for (int shift = 24; shift >= 0; shift -= 8)
+      bytes += char(d >> shift);
+  return bytes + data;
+}
+
+/// Calls of the global operator new so far (counted in
+/// AllocationCounter.cpp), to check that a loop does not allocate.
+uint64_t operatorNewCalls();
+
+} // namespace kiln::test
+
+#endif // KILN_TEST_UNIT_RUNSUPPORT_H
