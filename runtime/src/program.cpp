@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "run.h"
+#include "support.h"
 
 #include <unistd.h>
 
@@ -221,6 +222,7 @@ int32_t kiln_run_start(kiln_run *run) {
     return status;
   }
   run->started = true;
+  kiln::flushDenormals();
   kiln_gemm_set_threads(run->options.threads);
 
   const char *dir = run->options.out_dir;

@@ -10,6 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace kiln {
 namespace {
 
@@ -27,6 +31,17 @@ bool appendNonFinite(std::string &out, double value) {
 }
 
 } // namespace
+
+void flushDenormals() {
+#if defined(__x86_64__)
+  // FTZ (bit 15) and DAZ (bit 6) of MXCSR.
+  _mm_setcsr(_mm_getcsr() | 0x8040);
+#elif defined(__aarch64__)
+  uint64_t fpcr;
+  asm volatile("mrs %0, fpcr" : "=r"(fpcr));
+  asm volatile("msr fpcr, %0" : : "r"(fpcr | (uint64_t(1) << 24)));
+#endif
+}
 
 void setLastError(std::string message) { lastError = std::move(message); }
 

@@ -2,7 +2,14 @@
 
 #include "thread_pool.h"
 
+#include "support.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -15,11 +22,31 @@ namespace {
 /// True on a thread running chunks, so that nested work runs serially.
 thread_local bool inChunk = false;
 
+/// Waits until `ready()` holds, spinning for a while before giving up. A
+/// compiled step calls the pool many times in quick succession: sleeping and
+/// waking through the kernel between calls costs more than the split gains.
+template <typename Ready> bool spinUntil(Ready ready) {
+  constexpr auto kSpin = std::chrono::microseconds(300);
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 1;; ++i) {
+    if (ready())
+      return true;
+#if defined(__x86_64__)
+    _mm_pause();
+#endif
+    if (i % 64 == 0 && std::chrono::steady_clock::now() - start > kSpin)
+      return false;
+  }
+}
+
 class ThreadPool {
 public:
   explicit ThreadPool(int threads) {
     for (int i = 1; i < threads; ++i)
-      workers_.emplace_back([this] { work(); });
+      workers_.emplace_back([this] {
+        flushDenormals();
+        work();
+      });
   }
 
   ~ThreadPool() {
@@ -41,14 +68,16 @@ public:
     {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = &job;
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
-    int64_t finished = runChunks(job);
+    job.done += runChunks(job);
+    auto finished = [&] { return job.done == numChunks && job.users == 0; };
+    spinUntil(finished);
+    // `job` lives on this stack: wait, under the lock that workers take to
+    // join it, until none holds it.
     std::unique_lock<std::mutex> lock(mutex_);
-    job.done += finished;
-    // `job` lives on this stack: wait until no worker holds it.
-    done_.wait(lock, [&] { return job.done == numChunks && job.users == 0; });
+    done_.wait(lock, finished);
     job_ = nullptr;
   }
 
@@ -58,29 +87,34 @@ private:
     const void *context;
     int64_t numChunks;
     std::atomic<int64_t> next{0};
-    int64_t done = 0; ///< chunks finished, under mutex_
-    int users = 0;    ///< workers running chunks of it, under mutex_
+    std::atomic<int64_t> done{0}; ///< chunks finished
+    /// Workers running chunks of it; incremented under mutex_.
+    std::atomic<int> users{0};
   };
 
   void work() {
     uint64_t seen = 0;
     for (;;) {
       Job *job;
+      spinUntil(
+          [&] { return generation_.load(std::memory_order_acquire) != seen; });
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock,
-                   [&] { return stopping_ || (job_ && generation_ != seen); });
+        wake_.wait(lock, [&] {
+          return stopping_ || (job_ && generation_.load() != seen);
+        });
         if (stopping_)
           return;
-        seen = generation_;
+        seen = generation_.load();
         job = job_;
         ++job->users;
       }
-      int64_t finished = runChunks(*job);
-      std::lock_guard<std::mutex> lock(mutex_);
-      job->done += finished;
-      if (--job->users == 0 && job->done == job->numChunks)
+      job->done += runChunks(*job);
+      // The last use of `job`: its owner may return as soon as it sees this.
+      if (job->users.fetch_sub(1) == 1) {
+        std::lock_guard<std::mutex> lock(mutex_);
         done_.notify_one();
+      }
     }
   }
 
@@ -100,7 +134,7 @@ private:
   std::mutex jobMutex_, mutex_;
   std::condition_variable wake_, done_;
   bool stopping_ = false;
-  uint64_t generation_ = 0;
+  std::atomic<uint64_t> generation_{0};
   Job *job_ = nullptr;
 };
 
