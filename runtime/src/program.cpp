@@ -222,7 +222,7 @@ int32_t kiln_run_start(kiln_run *run) {
     return status;
   }
   run->started = true;
-  kiln::flushDenormals();
+  run->floatMode = kiln::flushDenormals();
   kiln_gemm_set_threads(run->options.threads);
 
   const char *dir = run->options.out_dir;
@@ -282,6 +282,7 @@ int32_t kiln_run_finish(kiln_run *run) {
       run->experiment.c_str(), (long long)steps, seconds,
       seconds > 0 ? double(steps) / seconds : 0.0, run->options.out_dir);
   std::fflush(stderr);
+  kiln::restoreFloatMode(run->floatMode);
   delete run;
   return 0;
 }

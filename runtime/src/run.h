@@ -29,6 +29,8 @@ struct kiln_run {
   std::vector<std::vector<const char *>> choices; ///< per hyper-parameter
   kiln_run_options options;
   bool started = false;
+  /// The thread's float mode before the run flushed denormals.
+  uint64_t floatMode = 0;
 
   kiln_metrics *metrics = nullptr;
   kiln_tfevents *events = nullptr;

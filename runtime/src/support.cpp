@@ -32,14 +32,29 @@ bool appendNonFinite(std::string &out, double value) {
 
 } // namespace
 
-void flushDenormals() {
+uint64_t flushDenormals() {
 #if defined(__x86_64__)
   // FTZ (bit 15) and DAZ (bit 6) of MXCSR.
-  _mm_setcsr(_mm_getcsr() | 0x8040);
+  uint64_t mode = _mm_getcsr();
+  _mm_setcsr(unsigned(mode) | 0x8040);
+  return mode;
 #elif defined(__aarch64__)
-  uint64_t fpcr;
-  asm volatile("mrs %0, fpcr" : "=r"(fpcr));
-  asm volatile("msr fpcr, %0" : : "r"(fpcr | (uint64_t(1) << 24)));
+  uint64_t mode;
+  asm volatile("mrs %0, fpcr" : "=r"(mode));
+  asm volatile("msr fpcr, %0" : : "r"(mode | (uint64_t(1) << 24)));
+  return mode;
+#else
+  return 0;
+#endif
+}
+
+void restoreFloatMode(uint64_t mode) {
+#if defined(__x86_64__)
+  _mm_setcsr(unsigned(mode));
+#elif defined(__aarch64__)
+  asm volatile("msr fpcr, %0" : : "r"(mode));
+#else
+  (void)mode;
 #endif
 }
 

@@ -7,6 +7,7 @@
 #ifndef KILN_RUNTIME_SUPPORT_H
 #define KILN_RUNTIME_SUPPORT_H
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,8 +15,10 @@ namespace kiln {
 
 /// Makes this thread's float arithmetic flush denormal results and inputs to
 /// zero, as ML frameworks' fast modes do: Adam's second moments decay into
-/// the denormal range, where every operation costs ~100 cycles.
-void flushDenormals();
+/// the denormal range, where every operation costs ~100 cycles. Returns the
+/// previous mode, for restoreFloatMode.
+uint64_t flushDenormals();
+void restoreFloatMode(uint64_t mode);
 
 /// Records the message kiln_last_error() reports on this thread.
 void setLastError(std::string message);

@@ -77,8 +77,9 @@ protected:
 
   void TearDown() override {
     testing::internal::CaptureStderr();
-    for (kiln_run *r : runs)
-      kiln_run_finish(r);
+    // Newest first: each run restores the float mode it found.
+    for (auto r = runs.rbegin(); r != runs.rend(); ++r)
+      kiln_run_finish(*r);
     testing::internal::GetCapturedStderr();
   }
 
