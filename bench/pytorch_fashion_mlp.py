@@ -68,9 +68,14 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=DATA_DIR)
+    parser.add_argument("--flush-denormal", action="store_true",
+                        help="flush denormals to zero, as Kiln's runtime does")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
+    # Off by default in PyTorch; Adam's second moments decay into the
+    # denormal range, where it slows the update down.
+    torch.set_flush_denormal(args.flush_denormal)
     torch.manual_seed(args.seed)
     train_x, train_y = load(args.data_dir, "train")
     test_x, test_y = load(args.data_dir, "test")

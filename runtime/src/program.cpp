@@ -281,6 +281,18 @@ int32_t kiln_run_finish(kiln_run *run) {
       stderr, "%s: %lld steps in %.1f s (%.1f steps/s); outputs in %s\n",
       run->experiment.c_str(), (long long)steps, seconds,
       seconds > 0 ? double(steps) / seconds : 0.0, run->options.out_dir);
+  // KILN_STATS=1: what the compiled code took from the caching allocator,
+  // which a steady-state loop must not grow.
+  if (const char *stats = std::getenv("KILN_STATS"); stats && *stats == '1') {
+    kiln_alloc_stats alloc = kiln_alloc_get_stats();
+    std::fprintf(stderr,
+                 "%s: allocator: %llu system allocations, %llu live blocks, "
+                 "%llu bytes cached\n",
+                 run->experiment.c_str(),
+                 (unsigned long long)alloc.system_allocations,
+                 (unsigned long long)alloc.live_blocks,
+                 (unsigned long long)alloc.cached_bytes);
+  }
   std::fflush(stderr);
   kiln::restoreFloatMode(run->floatMode);
   delete run;

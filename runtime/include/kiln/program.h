@@ -76,8 +76,9 @@ int32_t kiln_run_str_eq(const char *a, const char *b);
 void kiln_run_default_seed(kiln_run *run, int64_t seed);
 int64_t kiln_run_seed(const kiln_run *run);
 
-/* Flushes and closes every output, prints a one-line summary to stderr and
- * frees the run. Returns the exit status of `main` (0). */
+/* Flushes and closes every output, prints a one-line summary to stderr (and,
+ * with KILN_STATS=1 in the environment, the caching allocator's counters)
+ * and frees the run. Returns the exit status of `main` (0). */
 int32_t kiln_run_finish(kiln_run *run);
 
 /* Data. A kiln_data is a data set or a view of one (rows reordered or cut,
