@@ -18,6 +18,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -70,6 +71,19 @@ private:
   Value allocate(MemRefType type);
   Value allocateFor(Type tensor, Operation *op);
   int64_t site() { return nextSite++; }
+  /// Emits `body` under `if (kiln_run_live(run))`: effects a resumed run
+  /// skips until it reaches the checkpoint's position.
+  void whenLive(llvm::function_ref<void()> body) {
+    Location loc = b.getUnknownLoc();
+    Value live = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne,
+        call("kiln_run_live", b.getI32Type(), {run}), i32(0));
+    auto branch = scf::IfOp::create(b, loc, TypeRange{}, live,
+                                    /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(branch.thenBlock()->getTerminator());
+    body();
+  }
   /// Whether hyper-parameter `name` is the run's own seed.
   bool isRunSeed(StringRef name) {
     return name == "seed" &&
@@ -186,7 +200,7 @@ Value HostLowering::allocateFor(Type type, Operation *op) {
 }
 
 Type HostLowering::hostType(Type type) {
-  if (isa<exp::StrType, exp::DatasetType>(type))
+  if (isa<exp::StrType, exp::DatasetType, exp::ReplayType>(type))
     return ptrType;
   if (type.isIntOrIndexOrFloat())
     return type;
@@ -382,10 +396,42 @@ LogicalResult HostLowering::lowerOp(Operation &op) {
       .Case([&](exp::StepOp op) { return lowerStep(op); })
       .Case([&](exp::CallGraphOp op) { return lowerCallGraph(op); })
       .Case([&](exp::LogOp op) { return lowerLog(op); })
-      .Case<exp::SyntheticOp, exp::CheckpointOp, exp::ReplayCreateOp,
-            exp::ReplayAddOp, exp::ReplaySampleOp>([&](Operation *op) {
-        return op->emitOpError(
-            "is not supported by native builds yet (kilnc build)");
+      .Case([&](exp::CheckpointOp op) {
+        Value label = op.getLabel() ? string(*op.getLabel()) : nullPointer();
+        callVoid("kiln_run_checkpoint", {run, label});
+        return success();
+      })
+      .Case([&](exp::ReplayCreateOp op) {
+        return ptrResult("kiln_replay_create",
+                         {run, lookup(op.getCapacity()), string(op.getInsert()),
+                          string(op.getSample())});
+      })
+      .Case([&](exp::ReplayAddOp op) {
+        // A resumed run gets the buffer's contents from the checkpoint.
+        whenLive([&] {
+          callVoid("kiln_replay_add",
+                   {run, lookup(op.getBuffer()), lookup(op.getRows()),
+                    lookup(op.getTask())});
+        });
+        return success();
+      })
+      .Case([&](exp::ReplaySampleOp op) {
+        return ptrResult("kiln_replay_sample",
+                         {run, i64(site()), lookup(op.getBuffer()),
+                          lookup(op.getCount()), lookup(op.getAlpha())});
+      })
+      .Case([&](tensor::ExtractOp op) -> LogicalResult {
+        if (op.getIndices().size() != 0)
+          return op.emitOpError("reads an element of a tensor the host "
+                                "program holds; only scalars are supported");
+        map(op.getResult(),
+            memref::LoadOp::create(b, loc, lookup(op.getTensor())));
+        return success();
+      })
+      .Case([&](exp::SyntheticOp op) {
+        return op.emitOpError("generator '")
+               << op.getGenerator()
+               << "' is not supported by native builds yet (kilnc build)";
       })
       .Default([&](Operation *op) -> LogicalResult {
         if (op->getNumRegions() != 0 ||
@@ -417,11 +463,15 @@ LogicalResult HostLowering::lowerFor(scf::ForOp op) {
   Value span = arith::SubIOp::create(b, loc, upper, lower);
   Value trips = arith::MaxSIOp::create(
       b, loc, arith::CeilDivSIOp::create(b, loc, span, step), i64(0));
-  callVoid("kiln_run_loop_enter", {run, i64(loop), trips});
+  // A resumed run starts loops where the checkpoint left them.
+  Value first =
+      call("kiln_run_loop_enter", b.getI64Type(), {run, i64(loop), trips});
+  Value start = arith::AddIOp::create(
+      b, loc, lower, arith::MulIOp::create(b, loc, first, step));
   SmallVector<Value> inits;
   for (Value v : op.getInitArgs())
     inits.push_back(mapping.lookup(v));
-  auto lowered = scf::ForOp::create(b, loc, lower, upper, step, inits);
+  auto lowered = scf::ForOp::create(b, loc, start, upper, step, inits);
   Block *body = lowered.getBody();
   if (!body->empty())
     body->getTerminator()->erase();
@@ -619,26 +669,29 @@ LogicalResult HostLowering::lowerStep(exp::StepOp op) {
         "has no train step: run --kiln-exp-build-train-steps first");
   const OptimizerBuffers &state = optimizer->second;
   Location loc = op.getLoc();
-  // The step number counts from 1.
-  Value count = memref::LoadOp::create(b, loc, state.counter);
-  Value one =
-      arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(1.0f));
-  memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, count, one),
-                          state.counter);
   Value loss = allocateFor(op.getLoss().getType(), op);
   if (!loss)
     return failure();
-  SmallVector<Value> buffers(state.params);
-  llvm::append_range(buffers, state.state);
-  for (Value arg : op.getArgs())
-    buffers.push_back(mapping.lookup(arg));
-  buffers.push_back(state.counter);
-  buffers.push_back(state.lr);
-  buffers.push_back(loss);
-  exp::InvokeOp::create(b, loc, *op.getTrainStep(), buffers);
   if (!cast<MemRefType>(loss.getType()).getElementType().isF32())
     return op.emitOpError("needs an f32 loss in native builds");
-  callVoid("kiln_run_step_done", {run, pointerTo(loss)});
+  // A resumed run re-executes its way back to the checkpoint without steps.
+  whenLive([&] {
+    // The step number counts from 1.
+    Value count = memref::LoadOp::create(b, loc, state.counter);
+    Value one =
+        arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(1.0f));
+    memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, count, one),
+                            state.counter);
+    SmallVector<Value> buffers(state.params);
+    llvm::append_range(buffers, state.state);
+    for (Value arg : op.getArgs())
+      buffers.push_back(mapping.lookup(arg));
+    buffers.push_back(state.counter);
+    buffers.push_back(state.lr);
+    buffers.push_back(loss);
+    exp::InvokeOp::create(b, loc, *op.getTrainStep(), buffers);
+    callVoid("kiln_run_step_done", {run, pointerTo(loss)});
+  });
   mapping.map(op.getLoss(), loss);
   return success();
 }

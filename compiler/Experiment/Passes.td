@@ -46,9 +46,13 @@ def LowerToRuntime : Pass<"kiln-exp-lower-to-runtime", "mlir::ModuleOp"> {
     per op that produces it; optimizer state and step counters are buffers
     registered with the runtime. Loops are bracketed by progress calls.
     Train steps must have been built (`--kiln-exp-build-train-steps`).
-    Loops and branches may carry ints, floats, bools, strings and data sets;
-    synthetic data, replay buffers and checkpoints are reported as not yet
-    supported.
+    Loops and branches may carry ints, floats, bools, strings, data sets and
+    replay buffers; synthetic data is reported as not yet supported.
+
+    Resuming from a checkpoint re-executes the program up to the saved
+    position: loops start at the iteration the runtime returns from
+    `kiln_run_loop_enter`, and train steps and replay insertions run only
+    when `kiln_run_live` says the position is reached.
   }];
   let options = [
     Option<"experimentName", "experiment", "std::string", /*default=*/"\"\"",
@@ -62,7 +66,8 @@ def LowerToRuntime : Pass<"kiln-exp-lower-to-runtime", "mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def ResolveInvokes : Pass<"kiln-exp-resolve-invokes", "mlir::ModuleOp"> {

@@ -763,7 +763,11 @@ Value ExperimentEmitter::emitBuiltin(const Call *call, StringRef name) {
   if (name == "sgd" || name == "adam" || name == "adamw")
     return emitOptimizer(call, name);
   if (name == "replay") {
-    Value capacity = emitInt(bindArguments(call, {"capacity", "like"})[0]);
+    auto args = bindArguments(call, {"capacity", "like", "insert", "sample"});
+    auto policy = [&](const Expr *e, StringRef otherwise) {
+      return e ? StringRef(llvm::cast<StrLit>(e)->value) : otherwise;
+    };
+    Value capacity = emitInt(args[0]);
     llvm::SmallVector<mlir::NamedAttribute> fields;
     for (const DatasetInfo::Field &field : call->type.dataset->fields) {
       mlir::RankedTensorType type =
@@ -777,7 +781,8 @@ Value ExperimentEmitter::emitBuiltin(const Call *call, StringRef name) {
       return nullptr;
     return exp::ReplayCreateOp::create(
         builder, at, builder.getType<exp::ReplayType>(), capacity,
-        builder.getDictionaryAttr(fields), "append", "recency");
+        builder.getDictionaryAttr(fields), policy(args[2], "append"),
+        policy(args[3], "recency"));
   }
   error(call->loc(), "kilnc emits a learning-rate schedule only as the "
                      "learning rate of an optimizer");

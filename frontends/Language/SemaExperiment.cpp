@@ -349,10 +349,24 @@ std::optional<Type> Sema::checkHostBuiltin(Call *call, StringRef name) {
   }
 
   if (name == "replay") {
-    if (!bindArgs(call, name, {"capacity", "like"}, 2, a) ||
+    if (!bindArgs(call, name, {"capacity", "like", "insert", "sample"}, 2, a) ||
         !requireExperiment() ||
         !expectKind(a[0], TypeKind::Int, "the capacity") ||
         !expectKind(a[1], TypeKind::Dataset, "'like'"))
+      return Type::error();
+    // The policies are fixed when the buffer is built: string literals.
+    auto policy = [&](Expr *e, StringRef what,
+                      llvm::ArrayRef<StringRef> allowed) {
+      auto *literal = llvm::dyn_cast_or_null<StrLit>(e);
+      if (!e || (literal && llvm::is_contained(allowed, literal->value)))
+        return true;
+      diags.error(e->range, "the " + what.str() + " policy is one of \"" +
+                                llvm::join(allowed, "\", \"") + "\"");
+      return false;
+    };
+    if (!policy(a[2], "insertion",
+                {"append", "reservoir", "class_balanced", "task_episodic"}) ||
+        !policy(a[3], "sampling", {"uniform", "recency"}))
       return Type::error();
     Type t = Type::of(TypeKind::Replay);
     t.dataset = a[1]->type.dataset;

@@ -116,9 +116,12 @@ void Progress::report(Clock::time_point now) {
 
 extern "C" {
 
-void kiln_run_loop_enter(kiln_run *run, int64_t loop, int64_t trips) {
+int64_t kiln_run_loop_enter(kiln_run *run, int64_t loop, int64_t trips) {
   run->progress.enterLoop(loop, trips);
+  return 0;
 }
+
+int32_t kiln_run_live(const kiln_run *) { return 1; }
 
 void kiln_run_loop_iter(kiln_run *run, int64_t loop, int64_t index) {
   if (std::string error = run->progress.iterateLoop(loop, index);

@@ -412,9 +412,12 @@ LogicalResult ReplayCreateOp::verify() {
              << field.getName().getValue()
              << "' must be the static tensor type of one row";
   }
-  if (!isOneOf(getInsert(), {"append", "reservoir"}))
+  if (!isOneOf(getInsert(),
+               {"append", "reservoir", "class_balanced", "task_episodic"}))
     return emitOpError("unknown insertion policy '")
-           << getInsert() << "'; expected 'append' or 'reservoir'";
+           << getInsert()
+           << "'; expected 'append', 'reservoir', 'class_balanced' or "
+              "'task_episodic'";
   if (!isOneOf(getSample(), {"uniform", "recency"}))
     return emitOpError("unknown sampling policy '")
            << getSample() << "'; expected 'uniform' or 'recency'";

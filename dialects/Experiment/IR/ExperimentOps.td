@@ -373,10 +373,12 @@ def Exp_ReplayCreateOp : Exp_Op<"replay.create"> {
   let summary = "a replay buffer of rows with the given fields";
   let description = [{
     `fields` maps each field to the tensor type of one row. `insert` is
-    `append` (rows are kept in order until the buffer is full) or
-    `reservoir`; `sample` is `uniform` or `recency`, which draws a task
-    with probability proportional to (blocks since it was last drawn) ^
-    -alpha.
+    `append` (a FIFO ring: the newest rows once full), `reservoir` (each row
+    offered kept with equal probability), `class_balanced` (a reservoir per
+    class of `y`, equal quotas) or `task_episodic` (equal quotas per task);
+    `sample` is `uniform` over rows or `recency`, which draws a task with
+    probability proportional to (blocks since it was last added or drawn)
+    ^ -alpha, then a row of it.
     ```mlir
     %m = exp.replay.create capacity %cap fields {x = tensor<784xf32>, y = tensor<i32>}
         insert "append" sample "recency"

@@ -143,11 +143,33 @@ void kiln_run_init_param(kiln_run *run, const char *name, int32_t kind,
 void kiln_run_register_state(kiln_run *run, const char *name, void *data,
                              int64_t bytes);
 
-/* Progress. The compiler brackets every host loop; the runtime derives from
- * them the run's position (for the progress bar and its ETA). */
-void kiln_run_loop_enter(kiln_run *run, int64_t loop, int64_t trips);
+/* Position and progress. The compiler brackets every host loop (`loop` is a
+ * small integer per loop of the program); the runtime derives from them the
+ * run's position: for the progress bar and its ETA, and for checkpoints.
+ *
+ * kiln_run_loop_enter returns the first iteration to run (0..trips): 0 in a
+ * fresh run. A run resumed from a checkpoint re-executes its host program
+ * without effects up to the checkpoint's position: a loop on the saved path
+ * starts at its saved iteration, a loop entered off that path (one that had
+ * finished before the save) starts at `trips`, i.e. is skipped. Until the
+ * position is reached, kiln_run_live returns 0: generated code then skips
+ * train steps and replay insertions, and the runtime ignores logs and
+ * checkpoint requests. When it is reached (at kiln_run_loop_iter of the
+ * saved iteration, or kiln_run_loop_exit when the save was at a loop's
+ * exit), the runtime restores every registered tensor, replay buffer, the
+ * step count and metrics.jsonl's length from the checkpoint, and the run is
+ * live. A fresh run is live from the start. */
+int64_t kiln_run_loop_enter(kiln_run *run, int64_t loop, int64_t trips);
 void kiln_run_loop_iter(kiln_run *run, int64_t loop, int64_t index);
 void kiln_run_loop_exit(kiln_run *run, int64_t loop);
+int32_t kiln_run_live(const kiln_run *run);
+
+/* Checkpoints. A request (the `checkpoint` statement, --checkpoint-every N
+ * steps, SIGINT or SIGTERM) is carried out at the next loop boundary
+ * (kiln_run_loop_iter or kiln_run_loop_exit), where the position is a stack
+ * of (loop, iteration). After a signal the run saves and exits with 130
+ * (SIGINT) or 143 (SIGTERM). `label` may be NULL. */
+void kiln_run_checkpoint(kiln_run *run, const char *label);
 /* After each train step: counts it (the `step` of later metrics) and reads
  * its loss for the progress line. */
 void kiln_run_step_done(kiln_run *run, const float *loss);
@@ -165,6 +187,27 @@ void kiln_run_hole_str(kiln_run *run, const char *value);
 void kiln_run_log_f32(kiln_run *run, const char *name, float value);
 void kiln_run_log_f64(kiln_run *run, const char *name, double value);
 void kiln_run_log_i64(kiln_run *run, const char *name, int64_t value);
+
+/* Replay buffers: rows kept for rehearsal or experience replay. Storage is
+ * preallocated for `capacity` rows of the fields of the first rows added
+ * (uint8 images stay uint8 until sampled). `insert` is "append" (FIFO ring
+ * once full) or "reservoir" (Vitter's algorithm R over every row offered);
+ * `sample` is "uniform" or "recency": a task j drawn with probability
+ * proportional to delta_j ^ -alpha, delta_j counting sample calls (rehearsal
+ * blocks) since task j was last drawn or added (1 for the current block),
+ * then a row of that task uniformly. alpha = 0 is uniform over tasks.
+ * Draws are deterministic given the run's seed and the buffer's creation
+ * order; contents and sampler state go into checkpoints. */
+typedef struct kiln_replay kiln_replay;
+kiln_replay *kiln_replay_create(kiln_run *run, int64_t capacity,
+                                const char *insert, const char *sample);
+void kiln_replay_add(kiln_run *run, kiln_replay *buffer, const kiln_data *rows,
+                     int64_t task);
+/* `count` rows drawn with replacement, as a view reused per `site`. */
+kiln_data *kiln_replay_sample(kiln_run *run, int64_t site,
+                              kiln_replay *buffer, int64_t count,
+                              double alpha);
+int64_t kiln_replay_size(const kiln_replay *buffer);
 
 /* Memory for compiled code's temporaries (finalize-memref-to-llvm with
  * use-generic-functions): a caching allocator, so that a steady-state step
