@@ -452,8 +452,8 @@ LogicalResult HostLowering::lowerFor(scf::ForOp op) {
       return op.emitOpError("carries ")
              << type
              << " from one iteration to the next, which native builds do "
-                "not support yet: only ints, floats, bools, strings and data "
-                "sets";
+                "not support yet: only ints, floats, bools, strings, data "
+                "sets and replay buffers";
   Location loc = op.getLoc();
   Value lower = mapping.lookup(op.getLowerBound()),
         upper = mapping.lookup(op.getUpperBound()),
@@ -503,7 +503,7 @@ LogicalResult HostLowering::lowerIf(scf::IfOp op) {
       return op.emitOpError("yields ")
              << type
              << ", which native builds do not support yet: only ints, "
-                "floats, bools, strings and data sets";
+                "floats, bools, strings, data sets and replay buffers";
     types.push_back(host);
   }
   auto lowered = scf::IfOp::create(

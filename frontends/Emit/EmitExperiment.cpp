@@ -194,7 +194,7 @@ bool ExperimentEmitter::emit(const ExperimentDecl *experiment) {
   // Sizes and other values the program was specialized to cannot change
   // without rebuilding it.
   for (const ParamDecl *p : experiment->hyperParams)
-    if (graph.specializedHParams().contains(p->name))
+    if (p->resolved.value && graph.isSpecialized(*p->resolved.value))
       op.addFixedHparam(p->name);
   return !hadError;
 }

@@ -337,7 +337,7 @@ std::optional<int64_t> GraphEmitter::size(int64_t dim) const {
     value = parsed;
   }
   if (value)
-    specialized.insert(name);
+    specialized.insert(dim);
   return value;
 }
 

@@ -16,7 +16,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
-#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <memory>
 
@@ -81,7 +81,7 @@ public:
   std::optional<int64_t> size(int64_t dim) const;
   const GraphEmitOptions &getOptions() const { return options; }
   /// The hyper-parameters whose values sized something emitted so far.
-  const llvm::StringSet<> &specializedHParams() const { return specialized; }
+  bool isSpecialized(int64_t dim) const { return specialized.contains(dim); }
   mlir::RankedTensorType tensorType(const Type &type, llvm::SMLoc where);
   mlir::Location loc(llvm::SMLoc where) const;
 
@@ -125,7 +125,8 @@ private:
   const Sema &sema;
   DiagnosticEngine &diags;
   const GraphEmitOptions &options;
-  mutable llvm::StringSet<> specialized;
+  /// Hyper-parameter symbols (one per experiment's declaration).
+  mutable llvm::DenseSet<int64_t> specialized;
   mlir::OpBuilder builder;
   mlir::ModuleOp module;
   /// Root functions emitted so far, by name and signature.

@@ -85,11 +85,17 @@ LogicalResult ExperimentOp::verify() {
       return emitOpError("hyper-parameter '")
              << hparam.getName().getValue()
              << "' must default to an i64, an f64, a bool or a string";
-  if (ArrayAttr fixed = getFixedAttr())
-    for (Attribute name : fixed)
-      if (!getHparams().get(cast<StringAttr>(name)))
-        return emitOpError("fixed hyper-parameter ")
-               << name << " is not a hyper-parameter";
+  if (ArrayAttr fixed = getFixedAttr()) {
+    llvm::StringSet<> seen;
+    for (StringRef name : fixed.getAsValueRange<StringAttr>()) {
+      if (!getHparams().get(name))
+        return emitOpError("fixed hyper-parameter '")
+               << name << "' is not a hyper-parameter";
+      if (!seen.insert(name).second)
+        return emitOpError("fixed hyper-parameter '")
+               << name << "' is listed twice";
+    }
+  }
   if (!getChoicesAttr())
     return success();
   for (NamedAttribute choice : getChoicesAttr()) {

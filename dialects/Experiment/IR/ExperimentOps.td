@@ -441,7 +441,7 @@ def Exp_InvokeOp : Op<Exp_Dialect, "invoke",
                    Arg<Variadic<AnyStaticShapeMemRef>, "",
                        [MemRead, MemWrite]>:$buffers);
   let assemblyFormat =
-      "$callee `(` $buffers `)` attr-dict `:` type($buffers)";
+      "$callee `(` $buffers `)` attr-dict (`:` type($buffers)^)?";
   let extraClassDeclaration = [{
     /// The buffer types the callee takes once bufferized, or failure after
     /// reporting why the callee cannot be invoked on buffers.

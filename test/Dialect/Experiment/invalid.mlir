@@ -14,6 +14,24 @@ exp.experiment @bad_choice hparams {policy = "c"} choices {policy = ["a", "b"]} 
 
 // -----
 
+// expected-error @+1 {{'exp.experiment' op fixed hyper-parameter 'batch' is not a hyper-parameter}}
+exp.experiment @bad_fixed hparams {lr = 1.0e-3 : f64} fixed ["lr", "batch"] {
+}
+
+// -----
+
+// expected-error @+1 {{'exp.experiment' op fixed hyper-parameter 'lr' is listed twice}}
+exp.experiment @fixed_twice hparams {lr = 1.0e-3 : f64} fixed ["lr", "lr"] {
+}
+
+// -----
+
+// expected-error @+1 {{'exp.experiment' op attribute 'fixed' failed to satisfy constraint: string array attribute}}
+exp.experiment @fixed_not_strings hparams {batch = 64 : i64} fixed [1] {
+}
+
+// -----
+
 exp.experiment @hparam_type hparams {lr = 1.0 : f64} {
   // expected-error @+1 {{'exp.hparam' op hyper-parameter 'lr' is 'f64', not 'i64'}}
   %0 = exp.hparam "lr" : i64
@@ -246,7 +264,7 @@ func.func @loss(%w: tensor<4xf32> {kiln.param = "w"}, %x: tensor<4xf32>) -> tens
   %0 = graph.constant dense<0.0> : tensor<f32>
   return %0 : tensor<f32>
 }
-// The step number is missing.
+// The step number and the learning rate are missing.
 func.func @loss.train_step(%w: tensor<4xf32>, %x: tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>) {
   %0 = graph.constant dense<0.0> : tensor<f32>
   return %0, %w : tensor<f32>, tensor<4xf32>
@@ -256,7 +274,48 @@ exp.experiment @step_train_step_type hparams {} {
   %1 = arith.constant 0.1 : f64
   %2 = exp.optimizer "sgd" %0 lr %1
   %3 = graph.constant dense<0.0> : tensor<4xf32>
-  // expected-error @+1 {{'exp.step' op train step 'loss.train_step' of type '(tensor<4xf32>, tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>)' does not take (parameters, state, arguments, step) and return (loss, parameters, state)}}
+  // expected-error @+1 {{'exp.step' op train step 'loss.train_step' of type '(tensor<4xf32>, tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>)' does not take (parameters, state, arguments, step, learning rate) and return (loss, parameters, state)}}
+  %4 = exp.step @loss(%3) params %0 optimizer %2 train_step @loss.train_step : (tensor<4xf32>) -> tensor<f32>
+}
+
+// -----
+
+func.func @loss(%w: tensor<4xf32> {kiln.param = "w"}, %x: tensor<4xf32>) -> tensor<f32> {
+  %0 = graph.constant dense<0.0> : tensor<f32>
+  return %0 : tensor<f32>
+}
+// The signature from before the learning rate became an argument: it ends at
+// the step number.
+func.func @loss.train_step(%w: tensor<4xf32>, %x: tensor<4xf32>, %t: tensor<f32>) -> (tensor<f32>, tensor<4xf32>) {
+  %0 = graph.constant dense<0.0> : tensor<f32>
+  return %0, %w : tensor<f32>, tensor<4xf32>
+}
+exp.experiment @step_train_step_no_lr hparams {} {
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+  %1 = arith.constant 0.1 : f64
+  %2 = exp.optimizer "sgd" %0 lr %1
+  %3 = graph.constant dense<0.0> : tensor<4xf32>
+  // expected-error @+1 {{'exp.step' op train step 'loss.train_step' of type '(tensor<4xf32>, tensor<4xf32>, tensor<f32>) -> (tensor<f32>, tensor<4xf32>)' does not take (parameters, state, arguments, step, learning rate) and return (loss, parameters, state)}}
+  %4 = exp.step @loss(%3) params %0 optimizer %2 train_step @loss.train_step : (tensor<4xf32>) -> tensor<f32>
+}
+
+// -----
+
+func.func @loss(%w: tensor<4xf32> {kiln.param = "w"}, %x: tensor<4xf32>) -> tensor<f32> {
+  %0 = graph.constant dense<0.0> : tensor<f32>
+  return %0 : tensor<f32>
+}
+// The learning rate is an f64 scalar, not the f32 the step number is.
+func.func @loss.train_step(%w: tensor<4xf32>, %x: tensor<4xf32>, %t: tensor<f32>, %lr: tensor<f64>) -> (tensor<f32>, tensor<4xf32>) {
+  %0 = graph.constant dense<0.0> : tensor<f32>
+  return %0, %w : tensor<f32>, tensor<4xf32>
+}
+exp.experiment @step_train_step_lr_type hparams {} {
+  %0 = exp.params "Net" names ["w"] types [tensor<4xf32>] inits [{kind = "zeros"}]
+  %1 = arith.constant 0.1 : f64
+  %2 = exp.optimizer "sgd" %0 lr %1
+  %3 = graph.constant dense<0.0> : tensor<4xf32>
+  // expected-error @+1 {{'exp.step' op train step 'loss.train_step' of type '(tensor<4xf32>, tensor<4xf32>, tensor<f32>, tensor<f64>) -> (tensor<f32>, tensor<4xf32>)' does not take (parameters, state, arguments, step, learning rate) and return (loss, parameters, state)}}
   %4 = exp.step @loss(%3) params %0 optimizer %2 train_step @loss.train_step : (tensor<4xf32>) -> tensor<f32>
 }
 

@@ -9,7 +9,8 @@ func.func @Net.loss(%w: tensor<784x10xf32> {kiln.param = "w"},
 }
 func.func @Net.loss.train_step(%w: tensor<784x10xf32> {kiln.param = "w"},
     %v: tensor<784x10xf32>, %x: tensor<64x784xf32>, %y: tensor<64xi32>,
-    %t: tensor<f32>) -> (tensor<f32>, tensor<784x10xf32> {kiln.updates = 0 : i64},
+    %t: tensor<f32>, %lr: tensor<f32>)
+    -> (tensor<f32>, tensor<784x10xf32> {kiln.updates = 0 : i64},
                          tensor<784x10xf32> {kiln.updates = 1 : i64}) {
   %0 = graph.constant dense<0.0> : tensor<f32>
   return %0, %w, %v : tensor<f32>, tensor<784x10xf32>, tensor<784x10xf32>
@@ -27,8 +28,10 @@ func.func @accuracy(%l: tensor<64x10xf32>, %y: tensor<64xi32>) -> tensor<f32> {
 // CHECK-LABEL: exp.experiment @run
 // CHECK-SAME: hparams {batch = 64 : i64, lr = 1.000000e-03 : f64, on = true, policy = "a"}
 // CHECK-SAME: choices {policy = ["a", "b"]}
+// CHECK-SAME: fixed ["batch", "on"] {
 exp.experiment @run hparams {batch = 64 : i64, lr = 1.0e-3 : f64, on = true,
-                             policy = "a"} choices {policy = ["a", "b"]} {
+                             policy = "a"} choices {policy = ["a", "b"]}
+    fixed ["batch", "on"] {
   // CHECK: %[[LR:.*]] = exp.hparam "lr" : f64
   // CHECK: %[[B:.*]] = exp.hparam "batch" : i64
   // CHECK: exp.hparam "on" : i1
@@ -119,4 +122,10 @@ exp.experiment @run hparams {batch = 64 : i64, lr = 1.0e-3 : f64, on = true,
   exp.replay.add %memory, %permuted task %c1
   %alpha = arith.constant 1.0 : f64
   %r = exp.replay.sample %memory count %c32 alpha %alpha
+}
+
+// Without choices or fixed hyper-parameters, neither keyword is printed.
+// CHECK-LABEL: exp.experiment @plain
+// CHECK-SAME: hparams {lr = 1.000000e-01 : f64} {
+exp.experiment @plain hparams {lr = 0.1 : f64} {
 }
