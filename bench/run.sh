@@ -40,3 +40,10 @@ if ! "$root/bench/fashion_mlp.sh" "$build"; then
   echo "bench: FAILED: bench/fashion_mlp.sh (see above); no fashion_mlp result" >&2
   exit 1
 fi
+
+# Sampling a replay batch (runtime only), against the train step above.
+if ! "$root/scripts/build.sh" --target kiln-bench-replay >/dev/null ||
+  ! "$build/bench/kiln-bench-replay"; then
+  echo "bench: FAILED: kiln-bench-replay; no replay_sample_batch64 result" >&2
+  exit 1
+fi

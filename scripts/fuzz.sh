@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds a libFuzzer target and runs it: kiln-check (default), the .kiln
-# parser and checker, or idx, the runtime's IDX (MNIST) file parser.
+# parser and checker; idx, the runtime's IDX (MNIST) file parser; or
+# checkpoint, the runtime's checkpoint loader and verifier.
 #
-#   scripts/fuzz.sh [--target kiln-check|idx] [--seconds N] [--build-dir DIR]
-#                   [--jobs N]
+#   scripts/fuzz.sh [--target kiln-check|idx|checkpoint] [--seconds N]
+#                   [--build-dir DIR] [--jobs N]
 #
-# Default: 600 seconds in build/fuzz (build/fuzz-idx for idx). The kiln-check
-# corpus starts from examples/ and frontends/std/, the idx corpus from small
-# generated files; it grows in DIR/corpus; crashes land in DIR/artifacts.
+# Default: 600 seconds in build/fuzz (build/fuzz-idx for idx,
+# build/fuzz-checkpoint for checkpoint). The kiln-check corpus starts from
+# examples/ and frontends/std/, the idx and checkpoint corpora from small
+# generated inputs; it grows in DIR/corpus; crashes land in DIR/artifacts.
 # Exits 77 (a skip for ctest) when clang-22 or its fuzzer runtime is missing.
 set -euo pipefail
 
@@ -16,7 +18,7 @@ seconds=600
 target=kiln-check
 build=
 jobs=1
-usage="usage: $0 [--target kiln-check|idx] [--seconds N] [--build-dir DIR] [--jobs N]"
+usage="usage: $0 [--target kiln-check|idx|checkpoint] [--seconds N] [--build-dir DIR] [--jobs N]"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --target) target=$2; shift 2 ;;
@@ -29,6 +31,7 @@ done
 case "$target" in
   kiln-check) build=${build:-$root/build/fuzz} ;;
   idx) build=${build:-$root/build/fuzz-idx} ;;
+  checkpoint) build=${build:-$root/build/fuzz-checkpoint} ;;
   *) echo "$usage" >&2; exit 2 ;;
 esac
 
@@ -63,6 +66,30 @@ if [[ $target == idx ]]; then
     >"$build/seeds/images.idx"
   gzip -9 -c "$build/seeds/labels.idx" >"$build/seeds/labels.idx.gz"
   gzip -9 -c "$build/seeds/images.idx" >"$build/seeds/images.idx.gz"
+  max_len=4096
+elif [[ $target == checkpoint ]]; then
+  binary="$build/checkpoint-fuzzer"
+  sources=("$root"/runtime/src/{checkpoint_file,crc32c,support}.cpp
+           "$root/fuzz/checkpoint_fuzzer.cpp")
+  schema="$root/runtime/src/checkpoint.fbs"
+  newest=$(find "${sources[@]}" "$schema" "$root/runtime/src/support.h" \
+                "$root/runtime/include/kiln" -newer "$binary" -print -quit \
+                2>/dev/null || true)
+  if [[ ! -x $binary || -n $newest ]]; then
+    echo "building $binary" >&2
+    flatc --cpp --scoped-enums -o "$build/generated" "$schema"
+    "$cxx" -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
+      -fno-sanitize-recover=all -I"$root/runtime/include" \
+      -I"$root/runtime/src" -I"$build/generated" \
+      "${sources[@]}" -o "$binary"
+  fi
+  # Seeds: raw garbage, and the valid checkpoint whole, patched, truncated.
+  seeds=("$build/seeds")
+  mkdir -p "$build/seeds"
+  printf '\0KILN' >"$build/seeds/raw"
+  printf '\1' >"$build/seeds/valid"
+  printf '\1\0\x14\x01' >"$build/seeds/patched"
+  printf '\1\x80' >"$build/seeds/truncated"
   max_len=4096
 else
   sources=("$root"/frontends/Language/*.cpp

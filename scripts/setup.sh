@@ -9,7 +9,8 @@ packages=(
   flatbuffers-compiler libflatbuffers-dev
   dataset-fashion-mnist
   cmake ninja-build g++ libgtest-dev zlib1g-dev libzstd-dev libopenblas-dev
-  python3
+  # Reference readers for interop tests (numpy reads checkpoint exports).
+  python3 python3-numpy
 )
 
 missing=()

@@ -366,7 +366,8 @@ std::optional<Type> Sema::checkHostBuiltin(Call *call, StringRef name) {
     };
     if (!policy(a[2], "insertion",
                 {"append", "reservoir", "class_balanced", "task_episodic"}) ||
-        !policy(a[3], "sampling", {"uniform", "recency"}))
+        !policy(a[3], "sampling",
+                {"uniform", "recency", "recency_exponential"}))
       return Type::error();
     Type t = Type::of(TypeKind::Replay);
     t.dataset = a[1]->type.dataset;

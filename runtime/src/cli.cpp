@@ -15,8 +15,19 @@
 namespace kiln::cli {
 namespace {
 
-constexpr const char *kRunOptions[] = {"help",   "seed",    "out",     "resume",
-                                       "device", "threads", "data-dir"};
+constexpr const char *kRunOptions[] = {"help",
+                                       "seed",
+                                       "out",
+                                       "resume",
+                                       "device",
+                                       "threads",
+                                       "data-dir",
+                                       "checkpoint-every",
+                                       "keep-checkpoints",
+                                       "keep-every",
+                                       "keep-best",
+                                       "keep-best-min",
+                                       "init-from"};
 
 /// Names compare with '-' and '_' as one character.
 bool sameName(std::string_view a, std::string_view b) {
@@ -132,6 +143,21 @@ std::string helpText(const char *program, const char *description,
                            std::string(options.data_dir) + ")"
                      : "data set directory (default $KILN_DATA_DIR, else "
                        "/usr/share/datasets/<data set>)");
+  appendHelpLine(help, "--checkpoint-every N",
+                 "save a checkpoint every N train steps (default " +
+                     std::to_string(options.checkpoint_every) +
+                     ": only when the program or a signal asks)");
+  appendHelpLine(help, "--keep-checkpoints K",
+                 "keep the newest K checkpoints (default " +
+                     std::to_string(options.keep_checkpoints) + ")");
+  appendHelpLine(help, "--keep-every N",
+                 "also keep every checkpoint at a multiple of N steps");
+  appendHelpLine(help, "--keep-best NAME",
+                 "also keep the checkpoint with the highest last value of "
+                 "metric NAME");
+  appendHelpLine(help, "--keep-best-min", "--keep-best keeps the lowest");
+  appendHelpLine(help, "--init-from FILE",
+                 "initialize the parameters from a .safetensors file");
   if (numParams)
     help += "\nhyper-parameters:\n";
   for (size_t i = 0; i < numParams; ++i) {
@@ -260,6 +286,26 @@ std::string parseRunOption(std::string_view name, const char *text,
   }
   if (name == "help")
     return "takes no value";
+  if (name == "keep-best" || name == "init-from") {
+    if (!*text)
+      return "the value is empty";
+    (name == "keep-best" ? options.keep_best : options.init_from) = text;
+    return "";
+  }
+  if (name == "checkpoint-every" || name == "keep-every" ||
+      name == "keep-checkpoints") {
+    int64_t count;
+    std::string error = parseInt(text, count);
+    int64_t least = name == "keep-checkpoints" ? 1 : 0;
+    if (error.empty() && count < least)
+      error =
+          "'" + std::string(text) + "' is less than " + std::to_string(least);
+    if (error.empty())
+      (name == "checkpoint-every" ? options.checkpoint_every
+       : name == "keep-every"     ? options.keep_every
+                                  : options.keep_checkpoints) = count;
+    return error;
+  }
   int64_t threads;
   std::string error = parseInt(text, threads);
   if (error.empty() && (threads < 1 || threads > INT32_MAX))
@@ -310,8 +356,13 @@ Outcome parse(int argc, char **argv, const char *description,
     }
 
     // A bool stands alone for true, or takes a bool literal as its value.
-    bool isBool = option ? std::strcmp(option, "resume") == 0
-                         : param->type == KILN_HPARAM_BOOL;
+    int32_t *boolOption =
+        !option                                     ? nullptr
+        : std::strcmp(option, "resume") == 0        ? &options->resume
+        : std::strcmp(option, "keep-best-min") == 0 ? &options->keep_best_min
+                                                    : nullptr;
+    bool isBool =
+        option ? boolOption != nullptr : param->type == KILN_HPARAM_BOOL;
     int32_t ignored;
     if (isBool && !value)
       value =
@@ -337,7 +388,7 @@ Outcome parse(int argc, char **argv, const char *description,
       if (error.empty())
         *param = parsed;
     } else if (isBool) {
-      error = parseBool(value, options->resume)
+      error = parseBool(value, *boolOption)
                   ? ""
                   : "'" + std::string(value) + "' is not true, false, 1 or 0";
     } else {
@@ -349,6 +400,25 @@ Outcome parse(int argc, char **argv, const char *description,
     }
   }
   return Outcome::Run;
+}
+
+std::string configJson(const kiln_hparam *params, size_t numParams,
+                       const kiln_run_options &options,
+                       const char *sourceHash) {
+  std::string text = "{\n  \"source_hash\": ";
+  json::appendString(text, sourceHash ? sourceHash : "");
+  text += ",\n  \"seed\": " + std::to_string(options.seed) +
+          ",\n  \"device\": \"" + deviceName(options.device) +
+          "\",\n  \"threads\": " + std::to_string(options.threads) +
+          ",\n  \"resume\": " + (options.resume ? "true" : "false") +
+          ",\n  \"hyperparameters\": {";
+  for (size_t i = 0; i < numParams; ++i) {
+    text += i ? ",\n    " : "\n    ";
+    json::appendString(text, params[i].name);
+    text += ": " + valueJson(params[i]);
+  }
+  text += numParams ? "\n  }\n}\n" : "}\n}\n";
+  return text;
 }
 
 } // namespace kiln::cli
@@ -379,20 +449,8 @@ int32_t kiln_cli_parse(int argc, char **argv, const char *description,
 int32_t kiln_write_config(const char *dir, const kiln_hparam *params,
                           size_t num_params, const kiln_run_options *options,
                           const char *source_hash) {
-  std::string text = "{\n  \"source_hash\": ";
-  kiln::json::appendString(text, source_hash ? source_hash : "");
-  text += ",\n  \"seed\": " + std::to_string(options->seed) +
-          ",\n  \"device\": \"" + kiln::cli::deviceName(options->device) +
-          "\",\n  \"threads\": " + std::to_string(options->threads) +
-          ",\n  \"resume\": " + (options->resume ? "true" : "false") +
-          ",\n  \"hyperparameters\": {";
-  for (size_t i = 0; i < num_params; ++i) {
-    text += i ? ",\n    " : "\n    ";
-    kiln::json::appendString(text, params[i].name);
-    text += ": " + kiln::cli::valueJson(params[i]);
-  }
-  text += num_params ? "\n  }\n}\n" : "}\n}\n";
-
+  std::string text =
+      kiln::cli::configJson(params, num_params, *options, source_hash);
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) {

@@ -42,16 +42,21 @@ std::unique_ptr<DataSet> loadMnist(kiln_run *run, const std::string &name,
           "cannot load " + dataSet->description + ": " + kiln_last_error());
   const kiln_dataset &storage = dataSet->storage;
   dataSet->rows = storage.count;
-  Field x{"x", Type::F32, storage.rows * storage.cols, storage.images, {}};
+  Field x{
+      "x", Type::F32, Storage::U8, storage.rows * storage.cols, storage.images,
+      {}};
   for (int value = 0; value < 256; ++value)
     x.byteValues[value] = float(value) / 255.0f;
   dataSet->fields.push_back(x);
-  dataSet->fields.push_back({"y", Type::I32, 1, storage.labels, {}});
+  dataSet->fields.push_back(
+      {"y", Type::I32, Storage::I32, 1, storage.labels, {}});
   dataSet->all.run = run;
   dataSet->all.dataSet = dataSet.get();
   dataSet->all.count = dataSet->rows;
   return dataSet;
 }
+
+} // namespace
 
 Site &siteFor(kiln_run *run, int64_t site, const kiln_data *source) {
   if (site < 0)
@@ -68,6 +73,8 @@ Site &siteFor(kiln_run *run, int64_t site, const kiln_data *source) {
   }
   return *sites[site];
 }
+
+namespace {
 
 /// Gives `view` the data set and feature permutation of `source`.
 void adoptSource(kiln_data &view, const kiln_data &source) {
@@ -249,6 +256,11 @@ int64_t kiln_data_rows(const kiln_data *data) { return data->numRows(); }
 void kiln_data_field_f32(kiln_run *run, const kiln_data *data,
                          const char *field, float *out, int64_t count) {
   const Field &f = fieldOf(run, data, field, Type::F32, count);
+  if (f.storage == Storage::F32) {
+    const auto *values = static_cast<const float *>(f.values);
+    gather(data, f, out, [&](int64_t i) { return values[i]; });
+    return;
+  }
   const auto *bytes = static_cast<const uint8_t *>(f.values);
   gather(data, f, out, [&](int64_t i) { return f.byteValues[bytes[i]]; });
 }

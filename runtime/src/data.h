@@ -45,12 +45,15 @@ struct kiln_data {
 namespace kiln::data {
 
 /// The element type readers see. F32 fields are stored as bytes, each read
-/// as byteValues[byte] (MNIST images); I32 fields as int32.
+/// as byteValues[byte] (MNIST images), or as floats (replay buffers' own f32
+/// fields); I32 fields as int32.
 enum class Type { F32, I32 };
+enum class Storage { U8, I32, F32 }; ///< how elements are stored
 
 struct Field {
   std::string name;
   Type type;
+  Storage storage;
   int64_t size; ///< elements per row
   const void *values;
   /// The value of each byte: for images, byte / 255 (an exact division, as
@@ -79,6 +82,10 @@ struct Site {
   std::vector<int64_t> scratchRows;
   std::vector<int32_t> scratchPermutation;
 };
+
+/// The view of call site `site`, created on first use; `source` must be a
+/// view of `run`.
+Site &siteFor(kiln_run *run, int64_t site, const kiln_data *source);
 
 struct Store {
   /// Keyed by directory and split, so that loading again is free.

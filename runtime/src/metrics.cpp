@@ -4,6 +4,8 @@
 
 #include "kiln/runtime.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -105,6 +107,14 @@ int32_t kiln_metrics_log_f64(kiln_metrics *metrics, int64_t step,
 
 uint64_t kiln_metrics_size(const kiln_metrics *metrics) {
   return metrics->size;
+}
+
+int32_t kiln_metrics_sync(kiln_metrics *metrics) {
+  if (std::fflush(metrics->file) != 0 || ::fsync(fileno(metrics->file)) != 0) {
+    kiln::setLastError(kiln::systemError(metrics->path));
+    return -1;
+  }
+  return 0;
 }
 
 void kiln_metrics_close(kiln_metrics *metrics) {

@@ -19,15 +19,6 @@
 namespace kiln {
 namespace {
 
-void closeOutputs(kiln_run *run) {
-  if (run->metrics)
-    kiln_metrics_close(run->metrics);
-  if (run->events)
-    kiln_tfevents_close(run->events);
-  run->metrics = nullptr;
-  run->events = nullptr;
-}
-
 int64_t declare(kiln_run *run, const char *name, kiln_hparam param,
                 int32_t fixed) {
   if (run->started)
@@ -67,12 +58,12 @@ void removeEarlierOutputs(kiln_run *run, const std::string &dir) {
                    error.message());
 }
 
-void recordTensor(kiln_run *run, const char *name, void *data, int64_t bytes) {
-  for (const kiln_run::Tensor &tensor : run->tensors)
-    if (tensor.name == name)
-      fatal(run, "internal error: parameter or state '" + std::string(name) +
+void recordTensor(kiln_run *run, kiln_run::Tensor tensor) {
+  for (const kiln_run::Tensor &other : run->tensors)
+    if (other.name == tensor.name)
+      fatal(run, "internal error: parameter or state '" + tensor.name +
                      "' registered twice");
-  run->tensors.push_back({name, data, bytes});
+  run->tensors.push_back(std::move(tensor));
 }
 
 /// `pattern` with its `{...}` holes filled by the pending hole values.
@@ -104,6 +95,11 @@ void logValue(kiln_run *run, const char *pattern, double value, bool isF32) {
     fatal(run, "internal error: '" + std::string(pattern) +
                    "' logged before kiln_run_start");
   const char *name = metricName(run, pattern);
+  // A resumed run replaying up to its checkpoint logged this already.
+  if (!run->checkpoints.live) {
+    run->tags.clear();
+    return;
+  }
   run->tagViews.clear();
   for (const kiln_run::PendingTag &tag : run->tags)
     run->tagViews.push_back({tag.key.c_str(),
@@ -119,6 +115,7 @@ void logValue(kiln_run *run, const char *pattern, double value, bool isF32) {
       kiln_tfevents_scalar(run->events, step, name, float(value)) != 0)
     fatal(run, kiln_last_error());
   run->tags.clear();
+  noteLogged(run, name, value);
 }
 
 kiln_run::PendingTag &pendingTag(kiln_run *run, const char *key) {
@@ -132,6 +129,15 @@ kiln_run::PendingTag &pendingTag(kiln_run *run, const char *key) {
 }
 
 } // namespace
+
+void closeOutputs(kiln_run *run) {
+  if (run->metrics)
+    kiln_metrics_close(run->metrics);
+  if (run->events)
+    kiln_tfevents_close(run->events);
+  run->metrics = nullptr;
+  run->events = nullptr;
+}
 
 void fatal(kiln_run *run, const std::string &message) {
   if (run) {
@@ -158,12 +164,11 @@ kiln_run *kiln_run_create(int32_t argc, char **argv, const char *experiment,
   run->sourceHash = source_hash ? source_hash : "";
   run->defaultOutDir = "runs/" + run->experiment;
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  run->options = {0,
-                  run->defaultOutDir.c_str(),
-                  0,
-                  KILN_DEVICE_CPU,
-                  int32_t(cpus > 0 ? cpus : 1),
-                  nullptr};
+  run->options = {};
+  run->options.out_dir = run->defaultOutDir.c_str();
+  run->options.device = KILN_DEVICE_CPU;
+  run->options.threads = int32_t(cpus > 0 ? cpus : 1);
+  run->options.keep_checkpoints = 3;
   return run;
 }
 
@@ -229,8 +234,8 @@ int32_t kiln_run_start(kiln_run *run) {
   if (kiln_write_config(dir, run->params.data(), run->params.size(),
                         &run->options, run->sourceHash.c_str()) != 0)
     fatal(run, kiln_last_error());
-  // Checkpoints come later: for now --resume appends to the earlier outputs.
-  if (!run->options.resume)
+  bool resuming = run->options.resume && kiln::prepareResume(run);
+  if (!resuming)
     kiln::removeEarlierOutputs(run, dir);
   run->metrics = kiln_metrics_open(dir);
   if (!run->metrics)
@@ -238,6 +243,7 @@ int32_t kiln_run_start(kiln_run *run) {
   run->events = kiln_tfevents_open(dir);
   if (!run->events)
     fatal(run, kiln_last_error());
+  kiln::startCheckpoints(run, resuming);
   run->progress.start(isatty(STDERR_FILENO));
   return -1;
 }
@@ -273,6 +279,7 @@ int64_t kiln_run_seed(const kiln_run *run) {
 }
 
 int32_t kiln_run_finish(kiln_run *run) {
+  kiln::finishCheckpoints(run);
   run->progress.clearLine();
   double seconds = run->progress.elapsedSeconds();
   int64_t steps = run->progress.steps();
@@ -334,7 +341,12 @@ void kiln_run_init_param(kiln_run *run, const char *name, int32_t kind,
     fatal(run, "internal error: parameter '" + std::string(name) +
                    "' has unknown initializer " + std::to_string(kind));
   }
-  kiln::recordTensor(run, name, data, count * int64_t(sizeof(float)));
+  // Weights are [fan_in, fan_out] (x @ W); anything else is flat.
+  std::vector<int64_t> shape = {count};
+  if (fan_in > 0 && fan_out > 0 && fan_in * fan_out == count)
+    shape = {fan_in, fan_out};
+  kiln::recordTensor(run, {name, data, count * int64_t(sizeof(float)),
+                           /*parameter=*/true, std::move(shape)});
 }
 
 void kiln_run_register_state(kiln_run *run, const char *name, void *data,
@@ -343,7 +355,7 @@ void kiln_run_register_state(kiln_run *run, const char *name, void *data,
     fatal(run, "internal error: state '" + std::string(name) + "' has " +
                    std::to_string(bytes) + " bytes");
   std::memset(data, 0, size_t(bytes));
-  kiln::recordTensor(run, name, data, bytes);
+  kiln::recordTensor(run, {name, data, bytes, /*parameter=*/false, {bytes}});
 }
 
 void kiln_run_tag_int(kiln_run *run, const char *key, int64_t value) {

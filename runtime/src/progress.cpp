@@ -45,14 +45,6 @@ std::string Progress::iterateLoop(int64_t loop, int64_t index) {
   return "";
 }
 
-std::string Progress::exitLoop(int64_t loop) {
-  if (loops_.empty() || loops_.back().id != loop)
-    return "exit from loop " + std::to_string(loop) +
-           ", which is not the innermost loop entered";
-  loops_.pop_back();
-  return "";
-}
-
 void Progress::stepDone(const float *loss) {
   ++steps_;
   if (loss) {
@@ -113,29 +105,3 @@ void Progress::report(Clock::time_point now) {
 }
 
 } // namespace kiln
-
-extern "C" {
-
-int64_t kiln_run_loop_enter(kiln_run *run, int64_t loop, int64_t trips) {
-  run->progress.enterLoop(loop, trips);
-  return 0;
-}
-
-int32_t kiln_run_live(const kiln_run *) { return 1; }
-
-void kiln_run_loop_iter(kiln_run *run, int64_t loop, int64_t index) {
-  if (std::string error = run->progress.iterateLoop(loop, index);
-      !error.empty())
-    kiln::fatal(run, "internal error: " + error);
-}
-
-void kiln_run_loop_exit(kiln_run *run, int64_t loop) {
-  if (std::string error = run->progress.exitLoop(loop); !error.empty())
-    kiln::fatal(run, "internal error: " + error);
-}
-
-void kiln_run_step_done(kiln_run *run, const float *loss) {
-  run->progress.stepDone(loss);
-}
-
-} // extern "C"

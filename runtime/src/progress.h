@@ -21,28 +21,35 @@ class Progress {
 public:
   using Clock = std::chrono::steady_clock;
 
+  /// A loop entered and not exited: the run's position.
+  struct Loop {
+    int64_t id, trips, index;
+  };
+
   /// Starts the clock; `terminal`: stderr is one.
   void start(bool terminal);
 
-  void enterLoop(int64_t loop, int64_t trips) {
-    loops_.push_back({loop, trips, 0});
+  /// `first`: the first iteration to run (a resumed run starts midway).
+  void enterLoop(int64_t loop, int64_t trips, int64_t first) {
+    loops_.push_back({loop, trips, first});
   }
-  /// Each returns an error for a loop other than the innermost, else "".
+  /// Returns an error for a loop other than the innermost, else "".
   std::string iterateLoop(int64_t loop, int64_t index);
-  std::string exitLoop(int64_t loop);
+  /// Leaves the innermost loop.
+  void exitLoop() { loops_.pop_back(); }
+
+  const std::vector<Loop> &loops() const { return loops_; }
 
   void stepDone(const float *loss);
   int64_t steps() const { return steps_; }
+  /// A resumed run continues the count of its checkpoint.
+  void setSteps(int64_t steps) { steps_ = steps; }
   double elapsedSeconds() const;
 
   /// Erases a progress line drawn on the terminal, before other output.
   void clearLine();
 
 private:
-  struct Loop {
-    int64_t id, trips, index;
-  };
-
   void maybeReport() {
     Clock::time_point now = Clock::now();
     if (now >= nextReport_)

@@ -10,14 +10,59 @@
 
 #include "data.h"
 #include "progress.h"
+#include "replay_program.h"
 
+#include "kiln/checkpoint.h"
 #include "kiln/program.h"
 #include "kiln/runtime.h"
 
+#include <csignal>
 #include <deque>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace kiln {
+
+/// State other than registered tensors that a checkpoint keeps (a replay
+/// buffer's rows and sampler), saved as one named blob of bytes. Register
+/// it with addCheckpointPart when it is created, before the program's
+/// loops. When a resumed run reaches its checkpoint's position, restore
+/// gets the bytes serialize gave, by name; a part the checkpoint lacks (or
+/// one of the checkpoint's that no part claims) is an error.
+class CheckpointPart {
+public:
+  virtual ~CheckpointPart() = default;
+  /// Unique in the run and the same in a rerun of the program: "replay/0".
+  virtual std::string checkpointName() const = 0;
+  virtual std::vector<uint8_t> serialize() const = 0;
+  /// False, with `error` saying what is wrong, for bytes it cannot restore.
+  virtual bool restore(const uint8_t *bytes, size_t size,
+                       std::string &error) = 0;
+};
+
+/// What checkpoint.cpp keeps of a run.
+struct Checkpoints {
+  /// Owned by whoever registered them; they must outlive the run.
+  std::vector<CheckpointPart *> parts;
+  /// False while a resumed run replays up to its checkpoint's position.
+  bool live = true;
+  /// The checkpoint being resumed from, until its position is reached.
+  std::unique_ptr<checkpoint::File> resumeFrom;
+  /// A save asked for, carried out at the next loop boundary.
+  bool requested = false;
+  std::string label;
+  /// --keep-best: the last value of the metric logged.
+  std::optional<double> trackedValue;
+  /// --init-from: applied when the first loop is entered.
+  bool initPending = false;
+  struct sigaction previousInt {
+  }, previousTerm{};
+};
+
+} // namespace kiln
 
 struct kiln_run {
   int argc;
@@ -52,12 +97,17 @@ struct kiln_run {
     std::string name;
     void *data;
     int64_t bytes;
+    /// Parameters are f32 (exported, --init-from); state is plain bytes.
+    bool parameter;
+    std::vector<int64_t> shape;
   };
   std::vector<Tensor> tensors;
   uint64_t paramsInitialized = 0; ///< the Philox stream of the next one
 
   kiln::data::Store data;
+  kiln::replay::Store replay;
   kiln::Progress progress;
+  kiln::Checkpoints checkpoints;
 };
 
 namespace kiln {
@@ -65,11 +115,28 @@ namespace kiln {
 /// Prints "error: <message>" to stderr, closes what `run` (if any) logged to,
 /// and exits with status 1.
 [[noreturn]] void fatal(kiln_run *run, const std::string &message);
+/// Flushes and closes what `run` logs to.
+void closeOutputs(kiln_run *run);
+
+/// Checkpoints (checkpoint.cpp). At kiln_run_start, with --resume: loads
+/// the newest checkpoint that verifies and cuts metrics.jsonl back to its
+/// length; false when there is none, and the run starts afresh. Then
+/// startCheckpoints removes a fresh run's earlier checkpoints and installs
+/// the SIGINT and SIGTERM handlers, which finishCheckpoints restores.
+bool prepareResume(kiln_run *run);
+void startCheckpoints(kiln_run *run, bool resuming);
+void finishCheckpoints(kiln_run *run);
+/// Notes a logged value for --keep-best.
+void noteLogged(kiln_run *run, const char *name, double value);
+/// Registers state that checkpoints keep; see CheckpointPart.
+void addCheckpointPart(kiln_run *run, CheckpointPart *part);
 
 /// The Philox streams of the runtime's own draws. Parameters use streams
 /// 0, 1, 2, ... in the order they are initialized; these lie far above.
 constexpr uint64_t kShuffleStream = uint64_t(1) << 32;
 constexpr uint64_t kPermutationStream = (uint64_t(1) << 32) + 1;
+/// Replay buffer i (in creation order) draws from stream kReplayStream + i.
+constexpr uint64_t kReplayStream = uint64_t(1) << 33;
 
 /// Fisher-Yates over `values[0..size)`, swap i drawing from counter i of
 /// (seed, stream): the result depends only on those and the input.

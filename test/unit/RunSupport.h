@@ -15,7 +15,9 @@ namespace kiln::test {
 /// A command line "bin/exp ARGS..." that outlives the run parsing it.
 class Argv {
 public:
-  Argv(std::initializer_list<std::string> args) : storage_{"bin/exp"} {
+  Argv(std::initializer_list<std::string> args)
+      : Argv(std::vector<std::string>(args)) {}
+  explicit Argv(const std::vector<std::string> &args) : storage_{"bin/exp"} {
     storage_.insert(storage_.end(), args.begin(), args.end());
     for (std::string &arg : storage_)
       pointers_.push_back(arg.data());

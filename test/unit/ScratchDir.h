@@ -50,8 +50,13 @@ inline void writeFile(const std::string &path, const std::string &bytes) {
 
 /// True when `python3 -c <code>` runs and exits 0 (output discarded).
 inline bool pythonRuns(const std::string &code) {
-  return std::system(("python3 -c '" + code + "' >/dev/null 2>&1").c_str()) ==
-         0;
+  // Debian's interpreter holds Debian's Python packages even where another
+  // python3 comes first on PATH.
+  for (const char *python : {"/usr/bin/python3", "python3"})
+    if (std::system((std::string(python) + " -c '" + code + "' >/dev/null 2>&1")
+                        .c_str()) == 0)
+      return true;
+  return false;
 }
 
 } // namespace kiln::test

@@ -3,6 +3,7 @@
 //   kilnc build FILE.kiln [-o OUT] [--set NAME=VALUE]... [--experiment NAME]
 //                         [-I DIR]... [--emit-mlir]
 //   kilnc run FILE.kiln [--experiment NAME] [-I DIR]... [PROGRAM FLAGS]...
+//   kilnc export CHECKPOINT [--format safetensors|npz] [-o OUT]
 //
 // `build` compiles an experiment into a standalone executable (default: the
 // experiment's name in the current directory). `--set` changes a
@@ -10,6 +11,7 @@
 // (sizes). `run` builds into a cache keyed by the sources, the compiler and
 // the values compiled in, then runs the program with the flags that follow
 // the file; flags that set a compiled-in hyper-parameter go to the build.
+// `export` writes a checkpoint's parameters for other frameworks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +22,8 @@
 #include "dialects/Experiment/IR/ExperimentOps.h"
 #include "frontends/Emit/EmitExperiment.h"
 #include "frontends/Language/Frontend.h"
+#include "kiln/checkpoint.h"
+#include "kiln/runtime.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -45,7 +49,8 @@ constexpr const char *kUsage =
     "usage: kilnc build FILE.kiln [-o OUT] [--set NAME=VALUE]... "
     "[--experiment NAME] [-I DIR]... [--emit-mlir]\n"
     "       kilnc run FILE.kiln [--experiment NAME] [-I DIR]... "
-    "[PROGRAM FLAGS]...\n";
+    "[PROGRAM FLAGS]...\n"
+    "       kilnc export CHECKPOINT [--format safetensors|npz] [-o OUT]\n";
 
 struct BuildRequest {
   std::string file;
@@ -394,6 +399,50 @@ int runRun(llvm::ArrayRef<const char *> args) {
   return 1;
 }
 
+/// Writes the parameters of a checkpoint as safetensors (default) or npz,
+/// beside it unless -o says where.
+int runExport(llvm::ArrayRef<const char *> args) {
+  std::string checkpoint, format = "safetensors", output;
+  for (size_t i = 0; i < args.size(); ++i) {
+    StringRef arg = args[i];
+    std::string *value = arg == "--format" || arg.starts_with("--format=")
+                             ? &format
+                         : arg == "-o" ? &output
+                                       : nullptr;
+    if (arg.starts_with("--format=")) {
+      format = arg.drop_front(9).str();
+    } else if (value) {
+      if (i + 1 == args.size())
+        return usageError(arg + " needs a value");
+      *value = args[++i];
+    } else if (arg == "--help" || arg == "-h") {
+      llvm::outs() << kUsage;
+      return 0;
+    } else if (arg.starts_with("-")) {
+      return usageError("unknown option '" + arg + "'");
+    } else if (checkpoint.empty()) {
+      checkpoint = arg.str();
+    } else {
+      return usageError("unexpected argument '" + arg + "'");
+    }
+  }
+  if (checkpoint.empty())
+    return usageError("no checkpoint given");
+  if (format != "safetensors" && format != "npz")
+    return usageError("--format is safetensors or npz, not '" + format + "'");
+  if (output.empty()) {
+    llvm::SmallString<256> path(checkpoint);
+    llvm::sys::path::replace_extension(path, format);
+    output = path.str().str();
+  }
+  if (kiln_checkpoint_export(checkpoint.c_str(), format.c_str(),
+                             output.c_str()) != 0) {
+    llvm::errs() << "kilnc: error: " << kiln_last_error() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 } // namespace
 
 std::optional<int> runBuildCommand(int argc, char **argv) {
@@ -406,6 +455,8 @@ std::optional<int> runBuildCommand(int argc, char **argv) {
     return runBuild(args);
   if (command == "run")
     return runRun(args);
+  if (command == "export")
+    return runExport(args);
   return std::nullopt;
 }
 

@@ -7,9 +7,9 @@
 
 namespace kiln {
 
-/// Runs `kilnc build` or `kilnc run` if argv[1] names one; returns its exit
-/// code, or nothing otherwise. These take the program's own flags after the
-/// file, so they parse their command line themselves.
+/// Runs `kilnc build`, `kilnc run` or `kilnc export` if argv[1] names one;
+/// returns its exit code, or nothing otherwise. These take the program's own
+/// flags after the file, so they parse their command line themselves.
 std::optional<int> runBuildCommand(int argc, char **argv);
 
 } // namespace kiln

@@ -424,9 +424,10 @@ LogicalResult ReplayCreateOp::verify() {
            << getInsert()
            << "'; expected 'append', 'reservoir', 'class_balanced' or "
               "'task_episodic'";
-  if (!isOneOf(getSample(), {"uniform", "recency"}))
+  if (!isOneOf(getSample(), {"uniform", "recency", "recency_exponential"}))
     return emitOpError("unknown sampling policy '")
-           << getSample() << "'; expected 'uniform' or 'recency'";
+           << getSample()
+           << "'; expected 'uniform', 'recency' or 'recency_exponential'";
   return success();
 }
 

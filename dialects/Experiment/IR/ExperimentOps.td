@@ -378,7 +378,8 @@ def Exp_ReplayCreateOp : Exp_Op<"replay.create"> {
     class of `y`, equal quotas) or `task_episodic` (equal quotas per task);
     `sample` is `uniform` over rows or `recency`, which draws a task with
     probability proportional to (blocks since it was last added or drawn)
-    ^ -alpha, then a row of it.
+    ^ -alpha, then a row of it; `recency_exponential` weighs it
+    exp(-alpha * blocks) instead.
     ```mlir
     %m = exp.replay.create capacity %cap fields {x = tensor<784xf32>, y = tensor<i32>}
         insert "append" sample "recency"

@@ -24,6 +24,11 @@ Outcome parse(int argc, char **argv, const char *description,
               kiln_hparam *params, size_t numParams, kiln_run_options *options,
               std::string &message);
 
+/// The text of DIR/config.json (see kiln_write_config), which checkpoints
+/// keep too.
+std::string configJson(const kiln_hparam *params, size_t numParams,
+                       const kiln_run_options &options, const char *sourceHash);
+
 } // namespace kiln::cli
 
 #endif // KILN_CLI_H

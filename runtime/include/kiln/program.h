@@ -203,11 +203,37 @@ kiln_replay *kiln_replay_create(kiln_run *run, int64_t capacity,
                                 const char *insert, const char *sample);
 void kiln_replay_add(kiln_run *run, kiln_replay *buffer, const kiln_data *rows,
                      int64_t task);
-/* `count` rows drawn with replacement, as a view reused per `site`. */
-kiln_data *kiln_replay_sample(kiln_run *run, int64_t site,
-                              kiln_replay *buffer, int64_t count,
-                              double alpha);
+/* `count` rows drawn with replacement, as a view reused per `site`; rows
+ * added to the buffer later may take the place of rows it reads. */
+kiln_data *kiln_replay_sample(kiln_run *run, int64_t site, kiln_replay *buffer,
+                              int64_t count, double alpha);
 int64_t kiln_replay_size(const kiln_replay *buffer);
+
+/* What the language does not reach yet. `insert` may also be
+ * "class_balanced" (a balanced reservoir over the classes of int32 field y:
+ * once full, a row of a class holding fewer rows than the largest replaces a
+ * random row of the largest, so classes end with equal quotas) or
+ * "task_episodic" (the same over tasks: each keeps capacity / tasks rows, a
+ * uniform sample of its own); `sample` may be "recency_exponential" (task j
+ * drawn with probability proportional to exp(-alpha delta_j)) or
+ * "prioritized": row i drawn with P(i) = p_i^alpha / sum_k p_k^alpha, a new
+ * row getting the largest priority given so far (1 before any).
+ *
+ * For the rows of the buffer's last sample (`count` must be its size):
+ * importance weights (N P(i))^-beta divided by the largest of any row in the
+ * buffer (N = its size), and new priorities, each finite and positive (say
+ * |TD error| + epsilon). Prioritized buffers only. */
+void kiln_replay_weights(kiln_replay *buffer, double beta, float *out,
+                         int64_t count);
+void kiln_replay_update_priorities(kiln_replay *buffer, const float *priorities,
+                                   int64_t count);
+
+/* The first `count_a` rows of `a` followed by the first `count_b` of `b`
+ * (half current data, half replay, say), as one view reused per `site`. The
+ * two must have the same fields; rows are copied as stored (uint8 stays
+ * uint8), features of x permuted as each source has them. */
+kiln_data *kiln_data_mix(kiln_run *run, int64_t site, const kiln_data *a,
+                         int64_t count_a, const kiln_data *b, int64_t count_b);
 
 /* Memory for compiled code's temporaries (finalize-memref-to-llvm with
  * use-generic-functions): a caching allocator, so that a steady-state step

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define KILN_RUNTIME_ABI_VERSION 3
+#define KILN_RUNTIME_ABI_VERSION 4
 
 /* Alignment of every runtime buffer: one cache line, and enough for any
  * vector load the compiler emits. */
@@ -152,6 +152,9 @@ int32_t kiln_metrics_log_f64(kiln_metrics *metrics, int64_t step,
 /* Length of metrics.jsonl in bytes after the last complete line: what a
  * checkpoint records, so that a resumed run can cut the file back to it. */
 uint64_t kiln_metrics_size(const kiln_metrics *metrics);
+/* Makes the lines logged so far durable (fsync), as a checkpoint recording
+ * the file's length needs. 0, or -1 with kiln_last_error() set. */
+int32_t kiln_metrics_sync(kiln_metrics *metrics);
 void kiln_metrics_close(kiln_metrics *metrics);
 
 /* TensorBoard: an event file DIR/events.out.tfevents.<unix time>.<host>
@@ -171,6 +174,8 @@ void kiln_tfevents_close(kiln_tfevents *events);
 /* Command line of a built experiment:
  *   --help                  every option and hyper-parameter, then exit 0
  *   --seed N --out DIR --resume --device cpu|cuda --threads N --data-dir DIR
+ *   --checkpoint-every N --keep-checkpoints K --keep-every N
+ *   --keep-best NAME --keep-best-min --init-from FILE.safetensors
  *   --<hyper-parameter> V   for each declared hyper-parameter
  * Both --name V and --name=V are accepted, '-' and '_' are interchangeable in
  * names, a later flag overrides an earlier one, and a bool accepts --name
@@ -214,6 +219,17 @@ typedef struct kiln_run_options {
   int32_t threads; /* >= 1 */
   /* --data-dir: where data sets are read from, or NULL for their defaults. */
   const char *data_dir;
+  /* Checkpoints (docs/checkpoints.md): one every N train steps (0: only
+   * those the program or a signal asks for); keep the newest K (>= 1), every
+   * one at a multiple of N steps (0: none), the best by a metric (NULL:
+   * none; highest unless keep_best_min). */
+  int64_t checkpoint_every;
+  int64_t keep_checkpoints;
+  int64_t keep_every;
+  const char *keep_best;
+  int32_t keep_best_min; /* 0 or 1 */
+  /* --init-from: parameters from a safetensors file, or NULL. */
+  const char *init_from;
 } kiln_run_options;
 
 /* Parses argv[1..argc). Returns -1 when the experiment should run; otherwise

@@ -364,7 +364,7 @@ exp.experiment @checkpoint hparams {} {
 
 exp.experiment @replay_create hparams {} {
   %0 = arith.constant 10 : i64
-  // expected-error @+1 {{'exp.replay.create' op unknown sampling policy 'lifo'; expected 'uniform' or 'recency'}}
+  // expected-error @+1 {{'exp.replay.create' op unknown sampling policy 'lifo'; expected 'uniform', 'recency' or 'recency_exponential'}}
   %1 = exp.replay.create capacity %0 fields {x = tensor<4xf32>} insert "append" sample "lifo"
 }
 

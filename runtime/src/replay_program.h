@@ -1,0 +1,69 @@
+//===- replay_program.h - Replay buffers of a running experiment ----------===//
+//
+// Internal to the runtime: the state behind kiln_replay (a replay::
+// ReplayBuffer plus the data set its sampled views read) and behind
+// kiln_data_mix.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_REPLAY_PROGRAM_H
+#define KILN_RUNTIME_REPLAY_PROGRAM_H
+
+#include "data.h"
+#include "replay.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kiln {
+class CheckpointPart;
+} // namespace kiln
+
+struct kiln_replay {
+  kiln_replay(kiln_run *run, int64_t index, kiln::replay::Options options);
+  ~kiln_replay();
+
+  kiln_run *run;
+  int64_t index; ///< creation order: names the buffer, picks its stream
+  kiln::replay::ReplayBuffer buffer;
+  /// The buffer's fields over its storage, for the views sample() returns.
+  kiln::data::DataSet dataSet;
+  /// Slots of the last sample, for its weights and priority updates.
+  std::vector<int64_t> lastSample;
+  /// Scratch of add(): each field's elements of a row, and field x of a row
+  /// of a permuted view.
+  std::vector<const void *> rowValues;
+  std::vector<uint8_t> permutedRow;
+
+  /// For checkpoints: the buffer's contents and sampler state.
+  std::vector<uint8_t> serialize() const { return buffer.serialize(); }
+  bool restore(const uint8_t *bytes, size_t size, std::string &error) {
+    return buffer.restore(bytes, size, error);
+  }
+  /// Registered with the run: checkpoint part "replay/<index>".
+  std::unique_ptr<kiln::CheckpointPart> checkpointPart;
+};
+
+namespace kiln::replay {
+
+/// The rows of a call site's kiln_data_mix, copied (compact, as stored) so
+/// that one view reads both sources.
+struct MixSite {
+  /// The data sets whose fields `dataSet` was given.
+  const data::DataSet *sourceA = nullptr, *sourceB = nullptr;
+  data::DataSet dataSet;
+  /// Per field: the rows the view reads, and where the next call builds its
+  /// rows (a source may be this site's previous view).
+  std::vector<std::vector<uint8_t>> values, spare;
+  std::vector<uint8_t> permutedRow; ///< field x of a row of a permuted view
+};
+
+struct Store {
+  std::vector<std::unique_ptr<kiln_replay>> buffers; ///< in creation order
+  std::vector<std::unique_ptr<MixSite>> mixes;       ///< by call site
+};
+
+} // namespace kiln::replay
+
+#endif // KILN_RUNTIME_REPLAY_PROGRAM_H
