@@ -428,10 +428,22 @@ LogicalResult HostLowering::lowerOp(Operation &op) {
             memref::LoadOp::create(b, loc, lookup(op.getTensor())));
         return success();
       })
-      .Case([&](exp::SyntheticOp op) {
-        return op.emitOpError("generator '")
-               << op.getGenerator()
-               << "' is not supported by native builds yet (kilnc build)";
+      .Case([&](exp::SyntheticOp op) -> LogicalResult {
+        if (op.getGenerator() != "gaussian_classes")
+          return op.emitOpError("generator '")
+                 << op.getGenerator()
+                 << "' is not supported by native builds yet (kilnc build)";
+        // The arguments, through a buffer of their own.
+        ValueRange args = op.getArgs();
+        Value buffer =
+            allocate(MemRefType::get({int64_t(args.size())}, b.getI64Type()));
+        for (auto [i, arg] : llvm::enumerate(args)) {
+          Value index = arith::ConstantIndexOp::create(b, loc, i);
+          memref::StoreOp::create(b, loc, lookup(arg), buffer, index);
+        }
+        return ptrResult("kiln_data_synthetic",
+                         {run, string(op.getGenerator()), pointerTo(buffer),
+                          i64(args.size())});
       })
       .Default([&](Operation *op) -> LogicalResult {
         if (op->getNumRegions() != 0 ||

@@ -36,10 +36,18 @@ namespace {
 
 /// Builtins of experiments that are not tensor builtins.
 bool isHostBuiltin(StringRef name) {
-  static const StringRef names[] = {
-      "fashion_mnist", "mnist", "induction_tokens", "permutation", "sgd",
-      "adam",          "adamw", "cosine",           "linear",      "step_decay",
-      "replay"};
+  static const StringRef names[] = {"fashion_mnist",
+                                    "mnist",
+                                    "induction_tokens",
+                                    "gaussian_classes",
+                                    "permutation",
+                                    "sgd",
+                                    "adam",
+                                    "adamw",
+                                    "cosine",
+                                    "linear",
+                                    "step_decay",
+                                    "replay"};
   return llvm::is_contained(names, name);
 }
 
@@ -742,10 +750,15 @@ Value ExperimentEmitter::emitBuiltin(const Call *call, StringRef name) {
         builder.getStringAttr(name),
         builder.getStringAttr(llvm::cast<StrLit>(a[0])->value), path);
   }
-  if (name == "induction_tokens") {
+  if (name == "induction_tokens" || name == "gaussian_classes") {
     llvm::SmallVector<Value> args;
-    for (const Expr *arg :
-         bindArguments(call, {"count", "length", "vocab", "seed"}))
+    llvm::SmallVector<StringRef, 4> params =
+        name == "induction_tokens"
+            ? llvm::SmallVector<StringRef, 4>{"count", "length", "vocab",
+                                              "seed"}
+            : llvm::SmallVector<StringRef, 4>{"count", "classes", "dim",
+                                              "task_seed", "seed"};
+    for (const Expr *arg : bindArguments(call, params))
       args.push_back(arg ? emitInt(arg) : intConstant(0, call->loc()));
     if (hadError)
       return nullptr;

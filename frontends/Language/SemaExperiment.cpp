@@ -304,6 +304,19 @@ std::optional<Type> Sema::checkHostBuiltin(Call *call, StringRef name) {
                                      {"y", DType::I32, {length}}});
   }
 
+  if (name == "gaussian_classes") {
+    // `classes` Gaussian clusters in `dim` dimensions, labelled by cluster.
+    if (!bindArgs(call, name, {"count", "classes", "dim", "task_seed", "seed"},
+                  3, a) ||
+        !requireExperiment())
+      return Type::error();
+    for (Expr *e : a)
+      if (e && !expectKind(e, TypeKind::Int, "'" + name + "' argument"))
+        return Type::error();
+    return datasetType(
+        dimOf(a[0]), {{"x", DType::F32, {dimOf(a[2])}}, {"y", DType::I32, {}}});
+  }
+
   if (name == "permutation") {
     if (!bindArgs(call, name, {"size", "seed"}, 1, a) || !requireExperiment() ||
         !expectKind(a[0], TypeKind::Int, "the size") ||

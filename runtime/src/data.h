@@ -67,6 +67,9 @@ struct DataSet {
   int64_t rows = 0;
   std::vector<Field> fields;
   kiln_dataset storage{}; ///< the buffers the fields point into
+  /// Generated data sets' buffers, which fields may point into instead.
+  std::vector<float> generatedFloats;
+  std::vector<int32_t> generatedInts;
   kiln_data all;
 
   DataSet() = default;

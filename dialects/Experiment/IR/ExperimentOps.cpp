@@ -147,13 +147,20 @@ LogicalResult DatasetOp::verify() {
 }
 
 LogicalResult SyntheticOp::verify() {
-  if (getGenerator() != "induction_tokens")
+  bool induction = getGenerator() == "induction_tokens";
+  StringRef arguments = induction ? "count, length, vocab, seed"
+                        : getGenerator() == "gaussian_classes"
+                            ? "count, classes, dim, task_seed, seed"
+                            : "";
+  if (arguments.empty())
     return emitOpError("unknown generator '")
-           << getGenerator() << "'; expected 'induction_tokens'";
-  if (getArgs().size() != 4)
-    return emitOpError("'induction_tokens' takes 4 arguments (count, length, "
-                       "vocab, seed), found ")
-           << getArgs().size();
+           << getGenerator()
+           << "'; expected 'induction_tokens' or 'gaussian_classes'";
+  size_t expected = induction ? 4 : 5;
+  if (getArgs().size() != expected)
+    return emitOpError("'")
+           << getGenerator() << "' takes " << expected << " arguments ("
+           << arguments << "), found " << getArgs().size();
   return success();
 }
 

@@ -121,6 +121,9 @@ def Exp_DatasetOp : Exp_Op<"dataset"> {
 def Exp_SyntheticOp : Exp_Op<"synthetic"> {
   let summary = "a synthetic dataset drawn from a seeded generator";
   let description = [{
+    `gaussian_classes(count, classes, dim, task_seed, seed)`: `x: f32[dim]`
+    around one of `classes` means drawn from N(0, I) by `task_seed`,
+    labelled `y: i32` by it; rows drawn by `seed`.
     `induction_tokens(count, length, vocab, seed)`: sequences `x` whose
     next tokens are `y`.
     ```mlir

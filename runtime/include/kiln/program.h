@@ -119,6 +119,16 @@ void kiln_data_field_f32(kiln_run *run, const kiln_data *data,
 void kiln_data_field_i32(kiln_run *run, const kiln_data *data,
                          const char *field, int32_t *out, int64_t count);
 
+/* A synthetic data set from generator `name` and its `num_args` integer
+ * arguments, drawn on Philox stream 2^32 + 2 from its seeds alone, cached
+ * per arguments:
+ *   "gaussian_classes"(count, classes, dim, task_seed, seed): `classes`
+ *     class means drawn from N(0, I_dim) by `task_seed`; then, by `seed`,
+ *     labels y uniform over the classes and x = mean[y] + N(0, I_dim).
+ *     Fields x: f32[dim], y: i32. Splits of one task share `task_seed`. */
+kiln_data *kiln_data_synthetic(kiln_run *run, const char *name,
+                               const int64_t *args, int64_t num_args);
+
 /* A random permutation of 0..size-1 from `seed` alone (Fisher-Yates on
  * Philox stream 2^32 + 1). */
 void kiln_run_permutation(kiln_run *run, int64_t seed, int32_t *out,

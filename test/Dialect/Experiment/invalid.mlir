@@ -395,3 +395,11 @@ exp.experiment @replay_sample hparams {} {
   // expected-error @+1 {{'exp.replay.sample' op operand #2 must be 64-bit float, but got 'i64'}}
   %2 = "exp.replay.sample"(%1, %0, %0) : (!exp.replay, i64, i64) -> !exp.dataset
 }
+
+// -----
+
+exp.experiment @gaussian_arity hparams {} {
+  %c = arith.constant 4 : i64
+  // expected-error @+1 {{'exp.synthetic' op 'gaussian_classes' takes 5 arguments (count, classes, dim, task_seed, seed), found 4}}
+  %d = exp.synthetic "gaussian_classes"(%c, %c, %c, %c)
+}
