@@ -475,6 +475,8 @@ LogicalResult HostLowering::lowerFor(scf::ForOp op) {
   Value span = arith::SubIOp::create(b, loc, upper, lower);
   Value trips = arith::MaxSIOp::create(
       b, loc, arith::CeilDivSIOp::create(b, loc, span, step), i64(0));
+  if (!op.getInitArgs().empty())
+    callVoid("kiln_run_loop_carries", {run, i64(loop)});
   // A resumed run starts loops where the checkpoint left them.
   Value first =
       call("kiln_run_loop_enter", b.getI64Type(), {run, i64(loop), trips});

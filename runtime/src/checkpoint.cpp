@@ -123,11 +123,17 @@ void save(kiln_run *run, bool atExit) {
     warn(run, failure);
 }
 
-/// Carries out a pending save or signal at a loop boundary.
+/// Carries out a pending save or signal at a loop boundary, unless inside a
+/// loop that carries values, where it waits for the next boundary outside.
 void atBoundary(kiln_run *run, bool atExit) {
   int signal = pendingSignal;
   if (!run->checkpoints.requested && !signal)
     return;
+  for (const Progress::Loop &loop : run->progress.loops())
+    if (std::find(run->checkpoints.carrying.begin(),
+                  run->checkpoints.carrying.end(),
+                  loop.id) != run->checkpoints.carrying.end())
+      return;
   // A run still replaying has nothing newer than its checkpoint to save.
   bool live = run->checkpoints.live;
   if (live)
@@ -367,6 +373,12 @@ void addCheckpointPart(kiln_run *run, CheckpointPart *part) {
 } // namespace kiln
 
 extern "C" {
+
+void kiln_run_loop_carries(kiln_run *run, int64_t loop) {
+  std::vector<int64_t> &carrying = run->checkpoints.carrying;
+  if (std::find(carrying.begin(), carrying.end(), loop) == carrying.end())
+    carrying.push_back(loop);
+}
 
 int64_t kiln_run_loop_enter(kiln_run *run, int64_t loop, int64_t trips) {
   // Every parameter is registered before the first loop.

@@ -53,6 +53,10 @@ struct Checkpoints {
   std::unique_ptr<checkpoint::File> resumeFrom;
   /// A save asked for, carried out at the next loop boundary.
   bool requested = false;
+  /// Loops that carry host values from one iteration to the next: a resumed
+  /// run could not rebuild those values, so no save lands inside one or at
+  /// its exit.
+  std::vector<int64_t> carrying;
   std::string label;
   /// --keep-best: the last value of the metric logged.
   std::optional<double> trackedValue;

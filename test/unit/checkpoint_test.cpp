@@ -395,6 +395,33 @@ TEST_F(CheckpointRunDeathTest, AStepWhileReplayingIsAnInternalError) {
       "replaying");
 }
 
+TEST_F(CheckpointRun, NoSaveLandsInsideALoopThatCarriesValues) {
+  std::string out = dir_ / "carrying";
+  Argv argv{"--out", out, "--checkpoint-every", "1"};
+  kiln_run *run = kiln_run_create(argv.argc(), argv.argv(), "sim", "sha:sim");
+  ASSERT_EQ(kiln_run_start(run), -1);
+  float loss = 1;
+  // An outer loop of 2; inside, a loop carrying a sum over 3 steps.
+  kiln_run_loop_enter(run, 0, 2);
+  for (int64_t i = 0; i < 2; ++i) {
+    kiln_run_loop_iter(run, 0, i);
+    kiln_run_loop_carries(run, 1);
+    kiln_run_loop_enter(run, 1, 3);
+    for (int64_t j = 0; j < 3; ++j) {
+      kiln_run_loop_iter(run, 1, j);
+      kiln_run_step_done(run, &loss);
+    }
+    kiln_run_loop_exit(run, 1);
+  }
+  kiln_run_loop_exit(run, 0);
+  testing::internal::CaptureStderr();
+  kiln_run_finish(run);
+  testing::internal::GetCapturedStderr();
+  // Requested after every step, the saves waited for the outer boundaries:
+  // the start of the second outer iteration and the outer loop's exit.
+  EXPECT_EQ(checkpointSteps(out), (std::vector<int64_t>{6, 3}));
+}
+
 TEST_F(CheckpointRun, LoopBoundariesAllocateNothingWithoutASave) {
   Argv argv{"--out", dir_ / "quiet", "--checkpoint-every", "1000000"};
   kiln_run *run = kiln_run_create(argv.argc(), argv.argv(), "sim", "sha:sim");

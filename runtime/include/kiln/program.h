@@ -170,6 +170,11 @@ void kiln_run_register_state(kiln_run *run, const char *name, void *data,
  * step count and metrics.jsonl's length from the checkpoint, and the run is
  * live. A fresh run is live from the start. */
 int64_t kiln_run_loop_enter(kiln_run *run, int64_t loop, int64_t trips);
+/* Before kiln_run_loop_enter of a loop that carries host values from one
+ * iteration to the next (a `var` updated in it): checkpoint requests wait
+ * until the run is outside every such loop, since a resumed run could not
+ * rebuild the values. */
+void kiln_run_loop_carries(kiln_run *run, int64_t loop);
 void kiln_run_loop_iter(kiln_run *run, int64_t loop, int64_t index);
 void kiln_run_loop_exit(kiln_run *run, int64_t loop);
 int32_t kiln_run_live(const kiln_run *run);
