@@ -370,6 +370,22 @@ void addCheckpointPart(kiln_run *run, CheckpointPart *part) {
   run->checkpoints.parts.push_back(part);
 }
 
+bool restoreEarly(kiln_run *run, CheckpointPart &part) {
+  Checkpoints &state = run->checkpoints;
+  if (state.live || !state.resumeFrom)
+    return false;
+  const checkpoint::File &file = *state.resumeFrom;
+  std::string name = part.checkpointName(), error;
+  const checkpoint::Blob *blob = file.part(name);
+  if (!blob)
+    fatal(run, file.path() + " has no part '" + name +
+                   "', which this run registers");
+  if (!part.restore(static_cast<const uint8_t *>(blob->data), blob->size,
+                    error))
+    fatal(run, file.path() + ": cannot restore '" + name + "': " + error);
+  return true;
+}
+
 } // namespace kiln
 
 extern "C" {

@@ -193,6 +193,75 @@ kiln_replay::kiln_replay(kiln_run *run, int64_t index,
 
 kiln_replay::~kiln_replay() = default;
 
+// [u64 buffer bytes][buffer][u64 sites]{[i64 site][u64 rows][i64 rows...]}
+std::vector<uint8_t> kiln_replay::serialize() const {
+  std::vector<uint8_t> bytes, contents = buffer.serialize();
+  auto append = [&](const void *data, size_t size) {
+    const auto *begin = static_cast<const uint8_t *>(data);
+    bytes.insert(bytes.end(), begin, begin + size);
+  };
+  auto appendWord = [&](uint64_t word) { append(&word, sizeof word); };
+  appendWord(contents.size());
+  append(contents.data(), contents.size());
+  appendWord(siteRows.size());
+  for (const auto &[site, rows] : siteRows) {
+    appendWord(uint64_t(site));
+    appendWord(rows.size());
+    append(rows.data(), rows.size() * sizeof(int64_t));
+  }
+  return bytes;
+}
+
+bool kiln_replay::restore(const uint8_t *bytes, size_t size,
+                          std::string &error) {
+  size_t at = 0;
+  auto take = [&](void *out, size_t n) {
+    if (n > size - at)
+      return false;
+    std::memcpy(out, bytes + at, n);
+    at += n;
+    return true;
+  };
+  uint64_t contentsSize, numSites;
+  if (!take(&contentsSize, 8) || contentsSize > size - at) {
+    error = "truncated replay buffer";
+    return false;
+  }
+  if (!buffer.restore(bytes + at, contentsSize, error))
+    return false;
+  at += contentsSize;
+  std::map<int64_t, std::vector<int64_t>> sites;
+  if (!take(&numSites, 8)) {
+    error = "truncated sampled views";
+    return false;
+  }
+  for (uint64_t s = 0; s < numSites; ++s) {
+    uint64_t site, rows;
+    if (!take(&site, 8) || !take(&rows, 8) || rows > (size - at) / 8) {
+      error = "truncated sampled views";
+      return false;
+    }
+    std::vector<int64_t> &slots = sites[int64_t(site)];
+    slots.resize(rows);
+    take(slots.data(), rows * 8);
+    for (int64_t slot : slots)
+      if (slot < 0 || slot >= buffer.size()) {
+        error = "a sampled view holds row " + std::to_string(slot) +
+                " of a buffer of " + std::to_string(buffer.size());
+        return false;
+      }
+  }
+  if (at != size) {
+    error = std::to_string(size - at) + " bytes after the sampled views";
+    return false;
+  }
+  siteRows = std::move(sites);
+  // Views in use read the storage through the data set: point it at the
+  // restored storage.
+  syncDataSet(*this);
+  return true;
+}
+
 extern "C" {
 
 kiln_replay *kiln_replay_create(kiln_run *run, int64_t capacity,
@@ -237,7 +306,13 @@ kiln_replay *kiln_replay_create(kiln_run *run, int64_t capacity,
   options.stream = kiln::kReplayStream + buffers.size();
   buffers.push_back(
       std::make_unique<kiln_replay>(run, int64_t(buffers.size()), options));
-  return buffers.back().get();
+  kiln_replay *replay = buffers.back().get();
+  // A resumed run skips insertions on its way back to its checkpoint but
+  // may sample on the way (the draws the checkpoint's views came from): it
+  // needs the saved contents from the start.
+  if (kiln::restoreEarly(run, *replay->checkpointPart))
+    syncDataSet(*replay);
+  return replay;
 }
 
 void kiln_replay_add(kiln_run *run, kiln_replay *buffer, const kiln_data *rows,
@@ -268,7 +343,15 @@ kiln_data *kiln_replay_sample(kiln_run *run, int64_t site, kiln_replay *buffer,
   syncDataSet(*buffer);
   Site &target = siteFor(run, site, &buffer->dataSet.all);
   kiln_data &view = target.view;
-  buffer->buffer.sample(count, alpha, view.rows);
+  std::vector<int64_t> &drawn = buffer->siteRows[site];
+  auto saved = buffer->siteRows.find(site);
+  if (!run->checkpoints.live && saved->second.size() == size_t(count)) {
+    // Re-executing up to a checkpoint: the view it was taken with.
+    view.rows.assign(saved->second.begin(), saved->second.end());
+  } else {
+    buffer->buffer.sample(count, alpha, view.rows);
+    drawn.assign(view.rows.begin(), view.rows.end());
+  }
   view.indexed = true;
   view.dataSet = &buffer->dataSet;
   view.permutation.clear();

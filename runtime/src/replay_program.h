@@ -12,6 +12,7 @@
 #include "data.h"
 #include "replay.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,11 +37,15 @@ struct kiln_replay {
   std::vector<const void *> rowValues;
   std::vector<uint8_t> permutedRow;
 
-  /// For checkpoints: the buffer's contents and sampler state.
-  std::vector<uint8_t> serialize() const { return buffer.serialize(); }
-  bool restore(const uint8_t *bytes, size_t size, std::string &error) {
-    return buffer.restore(bytes, size, error);
-  }
+  /// The rows each call site of sample() drew last. A resumed run
+  /// re-executing its way to its checkpoint gets these back from sample()
+  /// instead of new draws: the views in use at the checkpoint.
+  std::map<int64_t, std::vector<int64_t>> siteRows;
+
+  /// For checkpoints: the buffer's contents and sampler state, and the rows
+  /// of siteRows.
+  std::vector<uint8_t> serialize() const;
+  bool restore(const uint8_t *bytes, size_t size, std::string &error);
   /// Registered with the run: checkpoint part "replay/<index>".
   std::unique_ptr<kiln::CheckpointPart> checkpointPart;
 };

@@ -134,6 +134,10 @@ void finishCheckpoints(kiln_run *run);
 void noteLogged(kiln_run *run, const char *name, double value);
 /// Registers state that checkpoints keep; see CheckpointPart.
 void addCheckpointPart(kiln_run *run, CheckpointPart *part);
+/// While a resumed run re-executes its way to its checkpoint: restores
+/// `part` from the checkpoint now (it is restored again, to the same bytes,
+/// at the position). False, doing nothing, in a live run.
+bool restoreEarly(kiln_run *run, CheckpointPart &part);
 
 /// The Philox streams of the runtime's own draws. Parameters use streams
 /// 0, 1, 2, ... in the order they are initialized; these lie far above.
