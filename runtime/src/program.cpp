@@ -222,6 +222,15 @@ int32_t kiln_run_start(kiln_run *run) {
   int32_t status =
       kiln_cli_parse(run->argc, run->argv, description.c_str(),
                      run->params.data(), run->params.size(), &run->options);
+  if (status < 0 && !(run->devices & (1u << run->options.device))) {
+    std::fprintf(stderr,
+                 "%s: error: --device %s: this program was built for %s "
+                 "only\n",
+                 run->argv[0],
+                 run->options.device == KILN_DEVICE_CUDA ? "cuda" : "cpu",
+                 run->devices & (1u << KILN_DEVICE_CUDA) ? "CUDA" : "the CPU");
+    status = 2;
+  }
   if (status >= 0) {
     delete run;
     return status;
@@ -266,6 +275,13 @@ const char *kiln_run_string(const kiln_run *run, int64_t index) {
 
 int32_t kiln_run_str_eq(const char *a, const char *b) {
   return std::strcmp(a, b) == 0;
+}
+
+void kiln_run_supports_device(kiln_run *run, int32_t device) {
+  if (run->started || device < KILN_DEVICE_CPU || device > KILN_DEVICE_CUDA)
+    fatal(run, "internal error: device " + std::to_string(device) +
+                   " declared after kiln_run_start or unknown");
+  run->devices |= 1u << device;
 }
 
 void kiln_run_default_seed(kiln_run *run, int64_t seed) {

@@ -78,6 +78,8 @@ struct kiln_run {
   std::vector<std::vector<const char *>> choices; ///< per hyper-parameter
   kiln_run_options options;
   bool started = false;
+  /// Bit d: the program runs on kiln_device d (the CPU unless declared).
+  uint32_t devices = 1u << KILN_DEVICE_CPU;
   /// The thread's float mode before the run flushed denormals.
   uint64_t floatMode = 0;
 

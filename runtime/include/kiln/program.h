@@ -74,6 +74,10 @@ int32_t kiln_run_str_eq(const char *a, const char *b);
  * is this one: the program sets its default before kiln_run_start and reads
  * it here. */
 void kiln_run_default_seed(kiln_run *run, int64_t seed);
+/* Declares a device (a kiln_device) the program was compiled for, besides
+ * the CPU, before kiln_run_start; --device naming another is a usage
+ * error. */
+void kiln_run_supports_device(kiln_run *run, int32_t device);
 int64_t kiln_run_seed(const kiln_run *run);
 
 /* Flushes and closes every output, prints a one-line summary to stderr (and,
