@@ -43,7 +43,7 @@ fi
 
 # Sampling a replay batch (runtime only), against the train step above.
 if ! "$root/scripts/build.sh" --target kiln-bench-replay >/dev/null ||
-  ! "$build/bench/kiln-bench-replay"; then
+  ! "$build/bench/kiln-bench-replay" "$kiln_us"; then
   echo "bench: FAILED: kiln-bench-replay; no replay_sample_batch64 result" >&2
   exit 1
 fi
