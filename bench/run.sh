@@ -47,3 +47,10 @@ if ! "$root/scripts/build.sh" --target kiln-bench-replay >/dev/null ||
   echo "bench: FAILED: kiln-bench-replay; no replay_sample_batch64 result" >&2
   exit 1
 fi
+
+# What saving a checkpoint costs (runtime only).
+if ! "$root/scripts/build.sh" --target kiln-bench-checkpoint >/dev/null ||
+  ! "$build/bench/kiln-bench-checkpoint"; then
+  echo "bench: FAILED: kiln-bench-checkpoint; no checkpoint_save result" >&2
+  exit 1
+fi
