@@ -370,6 +370,13 @@ LogicalResult HostLowering::lowerOp(Operation &op) {
                           pointerTo(lookup(op.getPermutation())),
                           i64(type.getNumElements())});
       })
+      .Case([&](exp::MixOp op) {
+        Value first = lookup(op.getFirst()), second = lookup(op.getSecond());
+        Value firstRows = call("kiln_data_rows", b.getI64Type(), {first});
+        Value secondRows = call("kiln_data_rows", b.getI64Type(), {second});
+        return ptrResult("kiln_data_mix", {run, i64(site()), first, firstRows,
+                                           second, secondRows});
+      })
       .Case([&](exp::BatchOp op) {
         return ptrResult("kiln_data_batch",
                          {run, i64(site()), lookup(op.getInput()),

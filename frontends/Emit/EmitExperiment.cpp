@@ -41,6 +41,7 @@ bool isHostBuiltin(StringRef name) {
                                     "induction_tokens",
                                     "gaussian_classes",
                                     "permutation",
+                                    "mix",
                                     "sgd",
                                     "adam",
                                     "adamw",
@@ -764,6 +765,14 @@ Value ExperimentEmitter::emitBuiltin(const Call *call, StringRef name) {
       return nullptr;
     return exp::SyntheticOp::create(
         builder, at, builder.getType<exp::DatasetType>(), name, args);
+  }
+  if (name == "mix") {
+    auto args = bindArguments(call, {"first", "second"});
+    Value first = emitExpr(args[0]), second = emitExpr(args[1]);
+    if (hadError)
+      return nullptr;
+    return exp::MixOp::create(builder, at, builder.getType<exp::DatasetType>(),
+                              first, second);
   }
   if (name == "permutation") {
     const Expr *seed = bindArguments(call, {"size", "seed"})[1];

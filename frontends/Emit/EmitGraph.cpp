@@ -325,6 +325,12 @@ std::optional<int64_t> GraphEmitter::size(int64_t dim) const {
     if (it != frame->dims.end())
       return it->second;
   }
+  if (auto sum = sema.symbolSum(dim)) {
+    std::optional<int64_t> first = size(sum->first), second = size(sum->second);
+    if (!first || !second)
+      return std::nullopt;
+    return *first + *second;
+  }
   llvm::StringRef name = sema.getSymbols().name(dim);
   std::optional<int64_t> value = sema.symbolDefault(dim);
   if (auto it = options.sizes.find(name); it != options.sizes.end())

@@ -58,6 +58,14 @@ std::optional<int64_t> Sema::symbolDefault(int64_t symbol) const {
   return it->second;
 }
 
+std::optional<std::pair<int64_t, int64_t>>
+Sema::symbolSum(int64_t symbol) const {
+  auto it = sums.find(symbol);
+  if (it == sums.end())
+    return std::nullopt;
+  return it->second;
+}
+
 void Sema::collectGlobals() {
   for (Decl *d : program.decls) {
     if (llvm::isa<ImportDecl>(d))

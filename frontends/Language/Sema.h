@@ -34,6 +34,8 @@ public:
   const SymbolTable &getSymbols() const { return symbols; }
   /// The default of the hyper-parameter a symbol stands for, if any.
   std::optional<int64_t> symbolDefault(int64_t symbol) const;
+  /// The two row counts a `mix` symbol adds up, if `symbol` is one.
+  std::optional<std::pair<int64_t, int64_t>> symbolSum(int64_t symbol) const;
 
 private:
   struct Local {
@@ -122,6 +124,8 @@ private:
   llvm::StringMap<Decl *> globals;
   llvm::StringMap<int64_t> constInts;
   llvm::DenseMap<int64_t, int64_t> hyperDefaults;
+  /// Row counts of `mix` results that are not known numbers: a + b.
+  llvm::DenseMap<int64_t, std::pair<int64_t, int64_t>> sums;
   std::vector<llvm::StringMap<Local>> scopes;
   /// Where the checker is.
   const ModelDecl *currentModel = nullptr;

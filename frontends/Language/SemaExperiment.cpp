@@ -317,6 +317,36 @@ std::optional<Type> Sema::checkHostBuiltin(Call *call, StringRef name) {
         dimOf(a[0]), {{"x", DType::F32, {dimOf(a[2])}}, {"y", DType::I32, {}}});
   }
 
+  if (name == "mix") {
+    // The rows of `first` then those of `second`: a batch of current data
+    // with one of rehearsal, say.
+    if (!bindArgs(call, name, {"first", "second"}, 2, a) ||
+        !requireExperiment() ||
+        !expectKind(a[0], TypeKind::Dataset, "the first rows") ||
+        !expectKind(a[1], TypeKind::Dataset, "the second rows"))
+      return Type::error();
+    const DatasetInfo &first = *a[0]->type.dataset,
+                      &second = *a[1]->type.dataset;
+    bool same = first.fields.size() == second.fields.size();
+    for (size_t f = 0; same && f < first.fields.size(); ++f)
+      same = first.fields[f].name == second.fields[f].name &&
+             first.fields[f].dtype == second.fields[f].dtype &&
+             first.fields[f].shape == second.fields[f].shape;
+    if (!same) {
+      diags.error(call->range, "'mix' needs rows with the same fields");
+      return Type::error();
+    }
+    int64_t rows;
+    if (!isSymbol(first.count) && !isSymbol(second.count)) {
+      rows = first.count + second.count;
+    } else {
+      rows = symbols.create(symbols.formatDim(first.count) + "+" +
+                            symbols.formatDim(second.count));
+      sums[rows] = {first.count, second.count};
+    }
+    return datasetType(rows, first.fields);
+  }
+
   if (name == "permutation") {
     if (!bindArgs(call, name, {"size", "seed"}, 1, a) || !requireExperiment() ||
         !expectKind(a[0], TypeKind::Int, "the size") ||

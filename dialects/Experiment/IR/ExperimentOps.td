@@ -188,6 +188,20 @@ def Exp_PermuteOp : Exp_Op<"permute"> {
   let hasVerifier = 1;
 }
 
+def Exp_MixOp : Exp_Op<"mix"> {
+  let summary = "the rows of one dataset followed by those of another";
+  let description = [{
+    Both have the same fields; a batch of current data with a batch drawn
+    from a replay buffer, say.
+    ```mlir
+    %both = exp.mix %batch, %replayed
+    ```
+  }];
+  let arguments = (ins Exp_DatasetType:$first, Exp_DatasetType:$second);
+  let results = (outs Exp_DatasetType:$result);
+  let assemblyFormat = "$first `,` $second attr-dict";
+}
+
 def Exp_NumBatchesOp : Exp_Op<"num_batches"> {
   let summary = "how many full batches of `size` rows a dataset holds";
   let description = [{

@@ -57,10 +57,12 @@ exp.experiment @run hparams {batch = 64 : i64, lr = 1.0e-3 : f64, on = true,
   // CHECK: exp.shuffle %[[TRAIN]] seed %{{.*}}
   // CHECK: exp.take %{{.*}} count %{{.*}}
   // CHECK: exp.permute %{{.*}} by %[[PERM]] : tensor<784xi32>
+  // CHECK: exp.mix %{{.*}}, %{{.*}}
   %perm = exp.permutation seed %c1 : tensor<784xi32>
   %shuffled = exp.shuffle %train seed %c1
   %few = exp.take %shuffled count %c32
   %permuted = exp.permute %few by %perm : tensor<784xi32>
+  %mixed = exp.mix %few, %permuted
   // CHECK: exp.params "Net" names ["w"] types [tensor<784x10xf32>] inits [{kind = "glorot"}]
   // CHECK: exp.params "Emb" names ["e", "u"] types [tensor<4xf32>, tensor<4xf32>] inits [{kind = "normal", mean = 0.000000e+00 : f64, std = 2.000000e-02 : f64}, {high = 1.000000e+00 : f64, kind = "uniform", low = -1.000000e+00 : f64}]
   %net = exp.params "Net" names ["w"] types [tensor<784x10xf32>]
