@@ -5,8 +5,11 @@
 
 #include "kiln/program.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,6 +35,35 @@ public:
 private:
   std::vector<std::string> storage_;
   std::vector<char *> pointers_;
+};
+
+/// Started runs that a test finishes at its end, newest first (each run
+/// restores the float mode it found), with their summaries discarded.
+class StartedRuns {
+public:
+  StartedRuns() = default;
+  StartedRuns(const StartedRuns &) = delete;
+  StartedRuns &operator=(const StartedRuns &) = delete;
+  ~StartedRuns() {
+    testing::internal::CaptureStderr();
+    for (auto run = runs_.rbegin(); run != runs_.rend(); ++run)
+      kiln_run_finish(*run);
+    testing::internal::GetCapturedStderr();
+  }
+
+  /// A run of "bin/exp ARGS..." after kiln_run_start.
+  kiln_run *start(std::initializer_list<std::string> args) {
+    argvs_.push_back(std::make_unique<Argv>(args));
+    kiln_run *run = kiln_run_create(argvs_.back()->argc(),
+                                    argvs_.back()->argv(), "exp", "hash");
+    EXPECT_EQ(kiln_run_start(run), -1);
+    runs_.push_back(run);
+    return run;
+  }
+
+private:
+  std::vector<std::unique_ptr<Argv>> argvs_;
+  std::vector<kiln_run *> runs_;
 };
 
 /// An IDX file: the header for `dims` of `type`, then `data`.

@@ -75,27 +75,13 @@ protected:
     train = kiln_data_mnist(run, "fashion_mnist", "train", nullptr);
   }
 
-  void TearDown() override {
-    testing::internal::CaptureStderr();
-    // Newest first: each run restores the float mode it found.
-    for (auto r = runs.rbegin(); r != runs.rend(); ++r)
-      kiln_run_finish(*r);
-    testing::internal::GetCapturedStderr();
-  }
-
   kiln_run *startRun(std::initializer_list<std::string> args) {
-    argvs.push_back(std::make_unique<Argv>(args));
-    kiln_run *r = kiln_run_create(argvs.back()->argc(), argvs.back()->argv(),
-                                  "exp", "hash");
-    EXPECT_EQ(kiln_run_start(r), -1);
-    runs.push_back(r);
-    return r;
+    return runs.start(args);
   }
 
   ScratchDir dir;
   std::string dataDir = dir / "data";
-  std::vector<std::unique_ptr<Argv>> argvs;
-  std::vector<kiln_run *> runs;
+  kiln::test::StartedRuns runs;
   kiln_run *run = nullptr;
   kiln_data *train = nullptr;
 };

@@ -493,20 +493,8 @@ protected:
     train = kiln_data_mnist(run, "mnist", "train", nullptr);
   }
 
-  void TearDown() override {
-    testing::internal::CaptureStderr();
-    for (auto r = runs.rbegin(); r != runs.rend(); ++r)
-      kiln_run_finish(*r);
-    testing::internal::GetCapturedStderr();
-  }
-
   kiln_run *startRun(std::initializer_list<std::string> args) {
-    argvs.push_back(std::make_unique<Argv>(args));
-    kiln_run *r = kiln_run_create(argvs.back()->argc(), argvs.back()->argv(),
-                                  "exp", "hash");
-    EXPECT_EQ(kiln_run_start(r), -1);
-    runs.push_back(r);
-    return r;
+    return runs.start(args);
   }
 
   std::vector<int32_t> labels(const kiln_data *data) {
@@ -530,8 +518,7 @@ protected:
 
   ScratchDir dir;
   std::string dataDir = dir / "data";
-  std::vector<std::unique_ptr<Argv>> argvs;
-  std::vector<kiln_run *> runs;
+  kiln::test::StartedRuns runs;
   kiln_run *run = nullptr;
   kiln_data *train = nullptr;
 };
