@@ -203,7 +203,14 @@ int main(int argc, char **argv) {
   kiln::registerPassesAndPipelines();
   if (std::optional<int> rc = kiln::runBuildCommand(argc, argv))
     return *rc;
-  cl::ParseCommandLineOptions(argc, argv, "Kiln compiler driver\n");
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Kiln compiler driver\n\n"
+      "  kilnc build FILE.kiln [-o OUT] [--set NAME=VALUE]...  a native "
+      "program\n"
+      "  kilnc run FILE.kiln [PROGRAM FLAGS]...  build (cached) and run\n"
+      "  kilnc export CHECKPOINT [--format safetensors|npz] [-o OUT]\n"
+      "  kilnc build --help   their options\n");
   if (jitCommand)
     return runJit();
   if (std::optional<int> rc = kiln::runFrontendCommand())
