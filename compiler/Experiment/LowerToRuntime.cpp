@@ -118,6 +118,9 @@ private:
   DenseMap<Value, ParamBuffers> paramsOf;
   DenseMap<Value, OptimizerBuffers> optimizerOf;
   llvm::StringMap<LLVM::GlobalOp> strings;
+  /// Loops inside which no checkpoint may be saved besides those carrying
+  /// values: see loopsWithoutSaves.
+  DenseSet<Operation *> holdsNoSave;
   int64_t nextSite = 0, nextLoop = 0, nextOptimizer = 0;
 };
 
@@ -211,7 +214,73 @@ Type HostLowering::hostType(Type type) {
 // The program
 //===----------------------------------------------------------------------===//
 
+/// Whether `op` reads the state that train steps change: a graph call on
+/// the parameters, a step's loss, or anything computed from those.
+static bool readsTrainedState(Operation *op, const DenseSet<Value> &derived) {
+  if (auto call = dyn_cast<exp::CallGraphOp>(op); call && call.getParams())
+    return true;
+  if (isa<exp::StepOp>(op))
+    return true;
+  if (llvm::any_of(op->getOperands(),
+                   [&](Value v) { return derived.contains(v); }))
+    return true;
+  for (Region &region : op->getRegions())
+    for (Block &block : region)
+      if (Operation *end = block.getTerminator();
+          end && llvm::any_of(end->getOperands(),
+                              [&](Value v) { return derived.contains(v); }))
+        return true;
+  return false;
+}
+
+/// Loops in which a checkpoint must not be saved although they carry no
+/// values: a resumed run re-executes its way back to a checkpoint's
+/// position, so a value computed from the trained state before a loop and
+/// used after it, in the same iteration, would come back computed from the
+/// state not yet restored. The enclosing loop of such a stretch (or, at the
+/// top of the experiment, the loops in it) holds no save.
+static DenseSet<Operation *> loopsWithoutSaves(exp::ExperimentOp experiment) {
+  DenseSet<Value> derived;
+  experiment.walk([&](Operation *op) {
+    if (readsTrainedState(op, derived))
+      derived.insert(op->result_begin(), op->result_end());
+  });
+  DenseSet<Operation *> loops;
+  experiment.walk([&](Block *block) {
+    for (auto q = block->begin(); q != block->end(); ++q) {
+      bool hasLoop = false;
+      q->walk([&](scf::ForOp) { hasLoop = true; });
+      if (!hasLoop)
+        continue;
+      // A use in the loop or after it.
+      bool hazard = false;
+      for (Operation &before : llvm::make_range(block->begin(), q))
+        for (Value result : before.getResults())
+          for (Operation *user : result.getUsers()) {
+            Operation *at = block->findAncestorOpInBlock(*user);
+            if (derived.contains(result) && at &&
+                (at == &*q || q->isBeforeInBlock(at)))
+              hazard = true;
+          }
+      if (!hazard)
+        continue;
+      if (auto loop = block->getParentOp()->getParentOfType<scf::ForOp>();
+          loop || isa<scf::ForOp>(block->getParentOp()))
+        loops.insert(isa<scf::ForOp>(block->getParentOp())
+                         ? block->getParentOp()
+                         : loop.getOperation());
+      else
+        q->walk<WalkOrder::PreOrder>([&](scf::ForOp inner) {
+          loops.insert(inner);
+          return WalkResult::skip();
+        });
+    }
+  });
+  return loops;
+}
+
 LogicalResult HostLowering::lower(StringRef sourceHash) {
+  holdsNoSave = loopsWithoutSaves(experiment);
   Location loc = experiment.getLoc();
   b.setInsertionPoint(experiment);
   Type i32Type = b.getI32Type();
@@ -482,7 +551,7 @@ LogicalResult HostLowering::lowerFor(scf::ForOp op) {
   Value span = arith::SubIOp::create(b, loc, upper, lower);
   Value trips = arith::MaxSIOp::create(
       b, loc, arith::CeilDivSIOp::create(b, loc, span, step), i64(0));
-  if (!op.getInitArgs().empty())
+  if (!op.getInitArgs().empty() || holdsNoSave.contains(op))
     callVoid("kiln_run_loop_carries", {run, i64(loop)});
   // A resumed run starts loops where the checkpoint left them.
   Value first =
