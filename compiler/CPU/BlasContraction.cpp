@@ -52,18 +52,53 @@ std::optional<BlasContraction> matchBlasContraction(linalg::LinalgOp op) {
   return result;
 }
 
-linalg::FillOp zeroFillBefore(Operation *op, Value buffer) {
+bool isZeroFill(linalg::FillOp fill) {
+  auto value = fill.getInputs().front().getDefiningOp<arith::ConstantOp>();
+  auto zero = value ? dyn_cast<FloatAttr>(value.getValue()) : FloatAttr();
+  return zero && zero.getValue().isPosZero();
+}
+
+/// Whether `op`, or an op nested in it, uses `buffer`.
+static bool touches(Operation *op, Value buffer) {
+  return llvm::any_of(buffer.getUsers(),
+                      [&](Operation *user) { return op->isAncestor(user); });
+}
+
+/// The zero fill of `buffer` that `op` sees, with only copies reading the
+/// buffer in between (`read` tells whether there are any); null if another
+/// op may have touched it.
+static linalg::FillOp zeroFillSeenBy(Operation *op, Value buffer, bool &read) {
+  read = false;
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (!llvm::is_contained(prev->getOperands(), buffer))
+    if (!touches(prev, buffer))
       continue;
-    auto fill = dyn_cast<linalg::FillOp>(prev);
-    if (!fill || fill.getOutputs().front() != buffer)
+    if (auto fill = dyn_cast<linalg::FillOp>(prev))
+      return fill.getOutputs().front() == buffer && isZeroFill(fill)
+                 ? fill
+                 : linalg::FillOp();
+    auto copy = dyn_cast<memref::CopyOp>(prev);
+    if (!copy || copy.getSource() != buffer || copy.getTarget() == buffer)
       return nullptr;
-    auto value = fill.getInputs().front().getDefiningOp<arith::ConstantOp>();
-    auto zero = value ? dyn_cast<FloatAttr>(value.getValue()) : FloatAttr();
-    return zero && zero.getValue().isPosZero() ? fill : nullptr;
+    read = true;
   }
   return nullptr;
+}
+
+ZeroInit zeroInitBefore(Operation *op, Value buffer) {
+  bool read;
+  if (linalg::FillOp fill = zeroFillSeenBy(op, buffer, read))
+    return {true, read ? nullptr : fill.getOperation()};
+  // A copy into `buffer` of a buffer holding zeros.
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (!touches(prev, buffer))
+      continue;
+    auto copy = dyn_cast<memref::CopyOp>(prev);
+    if (copy && copy.getTarget() == buffer &&
+        zeroFillSeenBy(copy, copy.getSource(), read))
+      return {true, copy};
+    return {};
+  }
+  return {};
 }
 
 /// memref<?x?xf32, strided<[?, ?], offset: ?>>: any rank-2 f32 view.
@@ -105,19 +140,30 @@ void replaceContractionsWithGemmCalls(ModuleOp module, StringRef callee,
   func::FuncOp gemm = declareGemm(module, callee, cInterface);
   MemRefType view = anyView(module.getContext());
   for (auto [op, contraction] : ops) {
-    // Look for the fill before adding the casts, which use C too.
-    linalg::FillOp fill = zeroFillBefore(op, op.getDpsInits().front());
+    // Look for the zeros before adding the casts, which use C too.
+    ZeroInit zeros = zeroInitBefore(op, op.getDpsInits().front());
     OpBuilder b(op);
     Location loc = op.getLoc();
     SmallVector<Value> args;
     for (OpOperand &operand : op->getOpOperands())
       args.push_back(memref::CastOp::create(b, loc, view, operand.get()));
-    for (bool flag : {contraction.transposeA, contraction.transposeB, !fill})
+    for (bool flag :
+         {contraction.transposeA, contraction.transposeB, !zeros.zero})
       args.push_back(arith::ConstantIntOp::create(b, loc, flag, 8));
     func::CallOp::create(b, loc, gemm, args);
     op->erase();
-    if (fill)
-      fill->erase();
+    if (!zeros.redundant)
+      continue;
+    // A copy's source may now be a buffer only filled and freed.
+    auto copy = dyn_cast<memref::CopyOp>(zeros.redundant);
+    Value source = copy ? copy.getSource() : Value();
+    zeros.redundant->erase();
+    if (source && llvm::all_of(source.getUsers(), [](Operation *user) {
+          return isa<linalg::FillOp, memref::DeallocOp>(user);
+        }))
+      for (Operation *user : llvm::make_early_inc_range(source.getUsers()))
+        if (isa<linalg::FillOp>(user))
+          user->erase();
   }
 }
 

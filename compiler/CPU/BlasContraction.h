@@ -21,17 +21,27 @@ struct BlasContraction {
 /// a multiply-accumulate body, f32 elements.
 std::optional<BlasContraction> matchBlasContraction(mlir::linalg::LinalgOp op);
 
-/// The zero fill that last wrote `buffer` before `op` in its block, with no
-/// other use of the buffer in between: a GEMM call can overwrite instead of
-/// accumulating into it.
-mlir::linalg::FillOp zeroFillBefore(mlir::Operation *op, mlir::Value buffer);
+/// Whether `buffer` holds only zeros right before `op`, and which op put
+/// them there if nothing else needs it: a GEMM call into `buffer` can then
+/// overwrite instead of accumulating, and that op can go.
+struct ZeroInit {
+  bool zero = false;
+  mlir::Operation *redundant = nullptr;
+};
+/// Zeros come from a zero fill of `buffer`, or from a copy of another buffer
+/// holding zeros (one fill shared by several products becomes such copies);
+/// in between, in `op`'s block, `buffer` may only be read by copies.
+ZeroInit zeroInitBefore(mlir::Operation *op, mlir::Value buffer);
+
+/// Whether `fill` writes +0.0.
+bool isZeroFill(mlir::linalg::FillOp fill);
 
 /// Replaces every such contraction on buffers in `module` with a call of
 /// `callee(A, B, C, transpose_a, transpose_b, accumulate)` (i8 flags),
-/// operands cast to memref<?x?xf32, strided<[?, ?], offset: ?>>; a zero fill
-/// right before is dropped and the call overwrites C. The callee is declared
-/// private, with a C-interface wrapper when `cInterface` (CPU code calls the
-/// runtime through it).
+/// operands cast to memref<?x?xf32, strided<[?, ?], offset: ?>>; a zero
+/// initialization right before is dropped and the call overwrites C. The callee
+/// is declared private, with a C-interface wrapper when `cInterface` (CPU code
+/// calls the runtime through it).
 void replaceContractionsWithGemmCalls(mlir::ModuleOp module,
                                       llvm::StringRef callee, bool cInterface);
 

@@ -55,6 +55,13 @@ struct TileAndVectorizePass
     : kiln::cpu::impl::TileAndVectorizeBase<TileAndVectorizePass> {
   using Base::Base;
 
+  /// Whether kiln-cpu-contractions-to-blas will make `op` a GEMM call.
+  bool goesToBlas(linalg::LinalgOp op) {
+    std::optional<kiln::cpu::BlasContraction> blas =
+        kiln::cpu::matchBlasContraction(op);
+    return blas && blasMinFlops >= 0 && blas->flops >= blasMinFlops;
+  }
+
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     SmallVector<linalg::LinalgOp> targets;
@@ -70,10 +77,18 @@ struct TileAndVectorizePass
             return isa<bufferization::MaterializeInDestinationOp>(user);
           }))
         return;
-      std::optional<kiln::cpu::BlasContraction> blas =
-          kiln::cpu::matchBlasContraction(op);
-      if (blas && blasMinFlops >= 0 && blas->flops >= blasMinFlops)
+      if (goesToBlas(op))
         return; // left whole for kiln-cpu-contractions-to-blas
+      // So is the zero fill that initializes only such products: the GEMM
+      // call then overwrites instead of accumulating into zeros.
+      if (auto fill = dyn_cast<linalg::FillOp>(op.getOperation());
+          fill && fill->getNumResults() == 1 && kiln::cpu::isZeroFill(fill) &&
+          !fill->use_empty() &&
+          llvm::all_of(fill->getUses(), [&](OpOperand &use) {
+            auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+            return user && user.isDpsInit(&use) && goesToBlas(user);
+          }))
+        return;
       targets.push_back(op);
     });
 

@@ -73,3 +73,55 @@ func.func @batched_stays(%a: memref<2x4x8xf32>, %b: memref<2x8x16xf32>, %c: memr
   }
   return
 }
+
+// -----
+
+// One zero fill shared by two products: bufferization copies it into each
+// product's buffer. Both calls overwrite instead of accumulating, and the
+// copies go; so does the fill, once nothing reads it.
+// CHECK-LABEL: func.func @shared_zero_fill
+// CHECK-NOT:     memref.copy
+// CHECK-NOT:     linalg.fill
+// CHECK:         %[[OVERWRITE:.*]] = arith.constant 0 : i8
+// CHECK:         call @kiln_gemm_f32({{.*}}, %[[OVERWRITE]])
+// CHECK:         call @kiln_gemm_f32({{.*}}, %[[OVERWRITE]])
+// CHECK-NOT:     memref.copy
+func.func @shared_zero_fill(%a: memref<4x8xf32>, %b: memref<8x16xf32>,
+                            %c: memref<4x16xf32>, %d: memref<4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %zeros = memref.alloc() : memref<4x16xf32>
+  linalg.fill ins(%zero : f32) outs(%zeros : memref<4x16xf32>)
+  memref.copy %zeros, %c : memref<4x16xf32> to memref<4x16xf32>
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>)
+                outs(%c : memref<4x16xf32>)
+  memref.copy %zeros, %d : memref<4x16xf32> to memref<4x16xf32>
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>)
+                outs(%d : memref<4x16xf32>)
+  memref.dealloc %zeros : memref<4x16xf32>
+  return
+}
+
+// -----
+
+// A loop writing the buffer between its zero fill and the product: the call
+// accumulates into what the loop left.
+// CHECK-LABEL: func.func @written_in_a_loop
+// CHECK:         linalg.fill
+// CHECK:         scf.for
+// CHECK:         %[[ACCUMULATE:.*]] = arith.constant 1 : i8
+// CHECK:         call @kiln_gemm_f32({{.*}}, %[[ACCUMULATE]])
+func.func @written_in_a_loop(%a: memref<4x8xf32>, %b: memref<8x16xf32>,
+                             %c: memref<4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  linalg.fill ins(%zero : f32) outs(%c : memref<4x16xf32>)
+  scf.for %i = %c0 to %c4 step %c1 {
+    memref.store %one, %c[%i, %c0] : memref<4x16xf32>
+  }
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>)
+                outs(%c : memref<4x16xf32>)
+  return
+}
