@@ -344,10 +344,9 @@ kiln_data *kiln_replay_sample(kiln_run *run, int64_t site, kiln_replay *buffer,
   Site &target = siteFor(run, site, &buffer->dataSet.all);
   kiln_data &view = target.view;
   std::vector<int64_t> &drawn = buffer->siteRows[site];
-  auto saved = buffer->siteRows.find(site);
-  if (!run->checkpoints.live && saved->second.size() == size_t(count)) {
+  if (!run->checkpoints.live && drawn.size() == size_t(count)) {
     // Re-executing up to a checkpoint: the view it was taken with.
-    view.rows.assign(saved->second.begin(), saved->second.end());
+    view.rows.assign(drawn.begin(), drawn.end());
   } else {
     buffer->buffer.sample(count, alpha, view.rows);
     drawn.assign(view.rows.begin(), view.rows.end());
