@@ -705,29 +705,24 @@ LogicalResult HostLowering::lowerOptimizer(exp::OptimizerOp op) {
 
   // The state is what the train steps of this optimizer take between the
   // parameters and the loss's arguments.
-  func::FuncOp trainStep;
+  exp::StepOp step;
   for (Operation *user : op.getResult().getUsers())
-    if (auto step = dyn_cast<exp::StepOp>(user)) {
-      if (!step.getTrainStep())
-        return step.emitOpError("has no train step: run "
-                                "--kiln-exp-build-train-steps first");
-      trainStep = module.lookupSymbol<func::FuncOp>(*step.getTrainStep());
+    if ((step = dyn_cast<exp::StepOp>(user)))
       break;
-    }
+  if (step && !step.getTrainStep())
+    return step.emitOpError("has no train step: run "
+                            "--kiln-exp-build-train-steps first");
   auto registerState = [&](Value buffer, const std::string &name) {
     auto type = cast<MemRefType>(buffer.getType());
     int64_t bytes = type.getNumElements() * (type.getElementTypeBitWidth() / 8);
     callVoid("kiln_run_register_state",
              {run, string(name), pointerTo(buffer), i64(bytes)});
   };
-  if (trainStep) {
+  if (step) {
     size_t numParams = buffers.params.size();
-    size_t numArgs =
-        cast<exp::StepOp>(*llvm::find_if(op.getResult().getUsers(),
-                                         llvm::IsaPred<exp::StepOp>))
-            .getArgs()
-            .size();
-    TypeRange inputs = trainStep.getArgumentTypes();
+    size_t numArgs = step.getArgs().size();
+    TypeRange inputs = module.lookupSymbol<func::FuncOp>(*step.getTrainStep())
+                           .getArgumentTypes();
     TypeRange state =
         inputs.slice(numParams, inputs.size() - numParams - numArgs - 2);
     for (auto [i, type] : llvm::enumerate(state)) {
