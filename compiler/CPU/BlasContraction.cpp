@@ -11,30 +11,39 @@ using namespace mlir;
 
 namespace kiln::cpu {
 
-std::optional<BlasContraction> matchBlasContraction(linalg::LinalgOp op) {
-  if (op.getNumLoops() != 3 || op.getNumDpsInputs() != 2 ||
+std::optional<BlasContraction> matchBlasContraction(linalg::LinalgOp op,
+                                                    int64_t maxBatchRank) {
+  int64_t loops = op.getNumLoops();
+  int64_t batch = loops - 3;
+  if (batch < 0 || batch > maxBatchRank || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
     return std::nullopt;
   auto iterators = op.getIteratorTypesArray();
-  if (iterators[0] != utils::IteratorType::parallel ||
-      iterators[1] != utils::IteratorType::parallel ||
-      iterators[2] != utils::IteratorType::reduction)
-    return std::nullopt;
+  for (int64_t i = 0; i < loops; ++i)
+    if (iterators[i] != (i + 1 < loops ? utils::IteratorType::parallel
+                                       : utils::IteratorType::reduction))
+      return std::nullopt;
   for (OpOperand &operand : op->getOpOperands()) {
     auto shaped = dyn_cast<ShapedType>(operand.get().getType());
-    if (!shaped || shaped.getRank() != 2 || !shaped.getElementType().isF32())
+    if (!shaped || shaped.getRank() != batch + 2 ||
+        !shaped.getElementType().isF32())
       return std::nullopt;
   }
   MLIRContext *context = op.getContext();
+  // (batch..., a, b) over loops (batch..., m, n, k).
   auto map = [&](unsigned a, unsigned b) {
-    return AffineMap::get(
-        3, 0, {getAffineDimExpr(a, context), getAffineDimExpr(b, context)},
-        context);
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < batch; ++i)
+      exprs.push_back(getAffineDimExpr(i, context));
+    exprs.push_back(getAffineDimExpr(batch + a, context));
+    exprs.push_back(getAffineDimExpr(batch + b, context));
+    return AffineMap::get(loops, 0, exprs, context);
   };
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   if (maps[2] != map(0, 1))
     return std::nullopt;
   BlasContraction result;
+  result.batchRank = batch;
   if (maps[0] == map(0, 2))
     result.transposeA = false;
   else if (maps[0] == map(2, 0))
@@ -47,8 +56,9 @@ std::optional<BlasContraction> matchBlasContraction(linalg::LinalgOp op) {
     result.transposeB = true;
   else
     return std::nullopt;
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  result.flops = 2 * ranges[0] * ranges[1] * ranges[2];
+  result.flops = 2;
+  for (int64_t range : op.getStaticLoopRanges())
+    result.flops *= range;
   return result;
 }
 
@@ -101,21 +111,21 @@ ZeroInit zeroInitBefore(Operation *op, Value buffer) {
   return {};
 }
 
-/// memref<?x?xf32, strided<[?, ?], offset: ?>>: any rank-2 f32 view.
-static MemRefType anyView(MLIRContext *context) {
+/// memref<?x...xf32, strided<[?, ...], offset: ?>>: any f32 view of `rank`.
+static MemRefType anyView(MLIRContext *context, int64_t rank) {
   int64_t dynamic = ShapedType::kDynamic;
-  return MemRefType::get(
-      {dynamic, dynamic}, Float32Type::get(context),
-      StridedLayoutAttr::get(context, dynamic, {dynamic, dynamic}));
+  SmallVector<int64_t> dims(rank, dynamic);
+  return MemRefType::get(dims, Float32Type::get(context),
+                         StridedLayoutAttr::get(context, dynamic, dims));
 }
 
-static func::FuncOp declareGemm(ModuleOp module, StringRef name,
+static func::FuncOp declareGemm(ModuleOp module, StringRef name, int64_t rank,
                                 bool cInterface) {
   if (auto existing = module.lookupSymbol<func::FuncOp>(name))
     return existing;
   MLIRContext *context = module.getContext();
   OpBuilder builder(module.getBodyRegion());
-  Type view = anyView(context), flag = IntegerType::get(context, 8);
+  Type view = anyView(context, rank), flag = IntegerType::get(context, 8);
   auto type =
       FunctionType::get(context, {view, view, view, flag, flag, flag}, {});
   auto gemm = func::FuncOp::create(builder, module.getLoc(), name, type);
@@ -126,27 +136,45 @@ static func::FuncOp declareGemm(ModuleOp module, StringRef name,
   return gemm;
 }
 
+/// `operand` as a view of rank `rank` (its rank or 4): with leading unit
+/// dimensions when it has a single batch dimension.
+static Value gemmOperand(OpBuilder &b, Location loc, Value operand,
+                         int64_t rank) {
+  auto type = cast<MemRefType>(operand.getType());
+  if (type.getRank() == 3 && rank == 4) {
+    SmallVector<int64_t> shape{1};
+    llvm::append_range(shape, type.getShape());
+    operand = memref::ExpandShapeOp::create(
+        b, loc, shape, operand,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
+  }
+  return memref::CastOp::create(b, loc, anyView(b.getContext(), rank), operand);
+}
+
 void replaceContractionsWithGemmCalls(ModuleOp module, StringRef callee,
-                                      bool cInterface) {
+                                      bool cInterface,
+                                      StringRef batchedCallee) {
+  int64_t maxBatchRank = batchedCallee.empty() ? 0 : kMaxGemmBatchRank;
   SmallVector<std::pair<linalg::LinalgOp, BlasContraction>> ops;
   module.walk([&](linalg::LinalgOp op) {
     if (!op.hasPureBufferSemantics())
       return;
-    if (std::optional<BlasContraction> gemm = matchBlasContraction(op))
+    if (std::optional<BlasContraction> gemm =
+            matchBlasContraction(op, maxBatchRank))
       ops.push_back({op, *gemm});
   });
-  if (ops.empty())
-    return;
-  func::FuncOp gemm = declareGemm(module, callee, cInterface);
-  MemRefType view = anyView(module.getContext());
   for (auto [op, contraction] : ops) {
+    int64_t rank = contraction.batchRank ? 4 : 2;
+    func::FuncOp gemm =
+        declareGemm(module, contraction.batchRank ? batchedCallee : callee,
+                    rank, cInterface);
     // Look for the zeros before adding the casts, which use C too.
     ZeroInit zeros = zeroInitBefore(op, op.getDpsInits().front());
     OpBuilder b(op);
     Location loc = op.getLoc();
     SmallVector<Value> args;
     for (OpOperand &operand : op->getOpOperands())
-      args.push_back(memref::CastOp::create(b, loc, view, operand.get()));
+      args.push_back(gemmOperand(b, loc, operand.get(), rank));
     for (bool flag :
          {contraction.transposeA, contraction.transposeB, !zeros.zero})
       args.push_back(arith::ConstantIntOp::create(b, loc, flag, 8));

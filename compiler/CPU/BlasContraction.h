@@ -10,16 +10,23 @@
 
 namespace kiln::cpu {
 
-/// A linalg op computing C += op(A) @ op(B) over rank-2 f32 operands.
+/// A linalg op computing C += op(A) @ op(B) over f32 operands, for each
+/// index of `batchRank` leading dimensions that all three share.
 struct BlasContraction {
   bool transposeA, transposeB;
+  int64_t batchRank;
   int64_t flops;
 };
 
-/// Matches a contraction that a single sgemm call can compute: loops
-/// (m, n, k), C indexed (m, n), A by (m, k) or (k, m), B by (k, n) or (n, k),
-/// a multiply-accumulate body, f32 elements.
-std::optional<BlasContraction> matchBlasContraction(mlir::linalg::LinalgOp op);
+/// The most batch dimensions a batched GEMM call takes.
+constexpr int64_t kMaxGemmBatchRank = 2;
+
+/// Matches a contraction that sgemm calls can compute: loops (batch..., m,
+/// n, k), C indexed (batch..., m, n), A by (batch..., m, k) or (batch..., k,
+/// m), B by (batch..., k, n) or (batch..., n, k), a multiply-accumulate body,
+/// f32 elements, at most `maxBatchRank` batch loops.
+std::optional<BlasContraction> matchBlasContraction(mlir::linalg::LinalgOp op,
+                                                    int64_t maxBatchRank = 0);
 
 /// Whether `buffer` holds only zeros right before `op`, and which op put
 /// them there if nothing else needs it: a GEMM call into `buffer` can then
@@ -41,9 +48,12 @@ bool isZeroFill(mlir::linalg::FillOp fill);
 /// operands cast to memref<?x?xf32, strided<[?, ?], offset: ?>>; a zero
 /// initialization right before is dropped and the call overwrites C. The callee
 /// is declared private, with a C-interface wrapper when `cInterface` (CPU code
-/// calls the runtime through it).
+/// calls the runtime through it). With a `batchedCallee`, batched
+/// contractions call it the same way with rank-4 operands, batch dimensions
+/// first (a single one preceded by a unit dimension).
 void replaceContractionsWithGemmCalls(mlir::ModuleOp module,
-                                      llvm::StringRef callee, bool cInterface);
+                                      llvm::StringRef callee, bool cInterface,
+                                      llvm::StringRef batchedCallee = {});
 
 } // namespace kiln::cpu
 

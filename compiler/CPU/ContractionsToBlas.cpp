@@ -13,7 +13,8 @@ struct ContractionsToBlasPass
     : kiln::cpu::impl::ContractionsToBlasBase<ContractionsToBlasPass> {
   void runOnOperation() override {
     kiln::cpu::replaceContractionsWithGemmCalls(getOperation(), "kiln_gemm_f32",
-                                                /*cInterface=*/true);
+                                                /*cInterface=*/true,
+                                                "kiln_gemm_batched_f32");
   }
 };
 } // namespace

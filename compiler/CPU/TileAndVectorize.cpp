@@ -58,7 +58,7 @@ struct TileAndVectorizePass
   /// Whether kiln-cpu-contractions-to-blas will make `op` a GEMM call.
   bool goesToBlas(linalg::LinalgOp op) {
     std::optional<kiln::cpu::BlasContraction> blas =
-        kiln::cpu::matchBlasContraction(op);
+        kiln::cpu::matchBlasContraction(op, kiln::cpu::kMaxGemmBatchRank);
     return blas && blasMinFlops >= 0 && blas->flops >= blasMinFlops;
   }
 

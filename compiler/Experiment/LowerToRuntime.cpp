@@ -202,6 +202,21 @@ Value HostLowering::allocateFor(Type type, Operation *op) {
   return allocate(MemRefType::get(tensor.getShape(), tensor.getElementType()));
 }
 
+/// "file:line:col" of the source position `loc` carries, if any.
+static std::string sourceText(Location loc) {
+  std::string text;
+  loc->walk([&](Location inner) {
+    if (auto file = dyn_cast<FileLineColLoc>(inner)) {
+      text = (file.getFilename().strref() + ":" + Twine(file.getLine()) + ":" +
+              Twine(file.getColumn()))
+                 .str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return text.empty() ? "the program" : text;
+}
+
 Type HostLowering::hostType(Type type) {
   if (isa<exp::StrType, exp::DatasetType, exp::ReplayType>(type))
     return ptrType;
@@ -497,29 +512,41 @@ LogicalResult HostLowering::lowerOp(Operation &op) {
                           lookup(op.getCount()), lookup(op.getAlpha())});
       })
       .Case([&](tensor::ExtractOp op) -> LogicalResult {
-        if (op.getIndices().size() != 0)
-          return op.emitOpError("reads an element of a tensor the host "
-                                "program holds; only scalars are supported");
+        // An index out of range stops the run, naming the source.
+        SmallVector<Value> indices;
+        std::string where = sourceText(op.getLoc());
+        for (auto [dim, index] : llvm::enumerate(op.getIndices())) {
+          Value value = lookup(index);
+          Value asInt =
+              arith::IndexCastOp::create(b, loc, b.getI64Type(), value);
+          callVoid("kiln_run_check_index",
+                   {run, asInt, i64(op.getTensor().getType().getDimSize(dim)),
+                    string(where)});
+          indices.push_back(value);
+        }
         map(op.getResult(),
-            memref::LoadOp::create(b, loc, lookup(op.getTensor())));
+            memref::LoadOp::create(b, loc, lookup(op.getTensor()), indices));
         return success();
       })
       .Case([&](exp::SyntheticOp op) -> LogicalResult {
-        if (op.getGenerator() != "gaussian_classes")
-          return op.emitOpError("generator '")
-                 << op.getGenerator()
-                 << "' is not supported by native builds yet (kilnc build)";
-        // The arguments, through a buffer of their own.
-        ValueRange args = op.getArgs();
-        Value buffer =
-            allocate(MemRefType::get({int64_t(args.size())}, b.getI64Type()));
-        for (auto [i, arg] : llvm::enumerate(args)) {
-          Value index = arith::ConstantIndexOp::create(b, loc, i);
-          memref::StoreOp::create(b, loc, lookup(arg), buffer, index);
-        }
+        // The integer and the real arguments, each through a buffer.
+        auto argumentsPointer = [&](ValueRange args, Type element) {
+          if (args.empty())
+            return nullPointer();
+          Value buffer =
+              allocate(MemRefType::get({int64_t(args.size())}, element));
+          for (auto [i, arg] : llvm::enumerate(args)) {
+            Value index = arith::ConstantIndexOp::create(b, loc, i);
+            memref::StoreOp::create(b, loc, lookup(arg), buffer, index);
+          }
+          return pointerTo(buffer);
+        };
         return ptrResult("kiln_data_synthetic",
-                         {run, string(op.getGenerator()), pointerTo(buffer),
-                          i64(args.size())});
+                         {run, string(op.getGenerator()),
+                          argumentsPointer(op.getArgs(), b.getI64Type()),
+                          i64(op.getArgs().size()),
+                          argumentsPointer(op.getReals(), b.getF64Type()),
+                          i64(op.getReals().size())});
       })
       .Default([&](Operation *op) -> LogicalResult {
         if (op->getNumRegions() != 0 ||

@@ -371,59 +371,86 @@ template <typename Op> struct ElementwiseLowering : OpConversionPattern<Op> {
 //===----------------------------------------------------------------------===//
 
 /// Loops (batch..., m, n, k) with the operands' batch dimensions broadcast.
+Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                  bool transposeLhs, bool transposeRhs,
+                  RankedTensorType resultType) {
+  MLIRContext *context = b.getContext();
+  int64_t batchRank = resultType.getRank() - 2;
+  int64_t numLoops = batchRank + 3;
+  AffineExpr m = getAffineDimExpr(batchRank, context);
+  AffineExpr n = getAffineDimExpr(batchRank + 1, context);
+  AffineExpr k = getAffineDimExpr(batchRank + 2, context);
+  ArrayRef<int64_t> outBatch = resultType.getShape().drop_back(2);
+
+  auto operandMap = [&](Value v, AffineExpr rows, AffineExpr cols) {
+    ArrayRef<int64_t> shape = tensorOf(v).getShape();
+    AffineMap batch = broadcastMap(context, shape.drop_back(2), outBatch);
+    SmallVector<AffineExpr> exprs(batch.getResults());
+    exprs.push_back(rows);
+    exprs.push_back(cols);
+    return AffineMap::get(numLoops, 0, exprs, context);
+  };
+  AffineMap lhsMap =
+      transposeLhs ? operandMap(lhs, k, m) : operandMap(lhs, m, k);
+  AffineMap rhsMap =
+      transposeRhs ? operandMap(rhs, n, k) : operandMap(rhs, k, n);
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t i = 0; i < batchRank + 2; ++i)
+    outExprs.push_back(getAffineDimExpr(i, context));
+  AffineMap outMap = AffineMap::get(numLoops, 0, outExprs, context);
+
+  SmallVector<utils::IteratorType> iterators(numLoops - 1,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  Type elementType = resultType.getElementType();
+  Value empty =
+      tensor::EmptyOp::create(b, loc, resultType.getShape(), elementType);
+  Value init =
+      linalg::FillOp::create(b, loc, zeroOf(b, loc, elementType), empty)
+          .getResult(0);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{lhs, rhs}, init,
+      ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
+      [&](OpBuilder &nested, Location l, ValueRange args) {
+        Value product = arith::MulFOp::create(nested, l, args[0], args[1]);
+        linalg::YieldOp::create(
+            nested, l,
+            arith::AddFOp::create(nested, l, args[2], product).getResult());
+      });
+  return generic.getResult(0);
+}
+
 struct MatmulLowering : OpConversionPattern<graph::MatmulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(graph::MatmulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *context = getContext();
     RankedTensorType resultType = op.getType();
-    int64_t batchRank = resultType.getRank() - 2;
-    int64_t numLoops = batchRank + 3;
-    AffineExpr m = getAffineDimExpr(batchRank, context);
-    AffineExpr n = getAffineDimExpr(batchRank + 1, context);
-    AffineExpr k = getAffineDimExpr(batchRank + 2, context);
-    ArrayRef<int64_t> outBatch = resultType.getShape().drop_back(2);
-
-    auto operandMap = [&](Value v, AffineExpr rows, AffineExpr cols) {
-      ArrayRef<int64_t> shape = tensorOf(v).getShape();
-      AffineMap batch = broadcastMap(context, shape.drop_back(2), outBatch);
-      SmallVector<AffineExpr> exprs(batch.getResults());
-      exprs.push_back(rows);
-      exprs.push_back(cols);
-      return AffineMap::get(numLoops, 0, exprs, context);
-    };
-    AffineMap lhsMap = op.getTransposeLhs()
-                           ? operandMap(adaptor.getLhs(), k, m)
-                           : operandMap(adaptor.getLhs(), m, k);
-    AffineMap rhsMap = op.getTransposeRhs()
-                           ? operandMap(adaptor.getRhs(), n, k)
-                           : operandMap(adaptor.getRhs(), k, n);
-    SmallVector<AffineExpr> outExprs;
-    for (int64_t i = 0; i < batchRank + 2; ++i)
-      outExprs.push_back(getAffineDimExpr(i, context));
-    AffineMap outMap = AffineMap::get(numLoops, 0, outExprs, context);
-
-    SmallVector<utils::IteratorType> iterators(numLoops - 1,
-                                               utils::IteratorType::parallel);
-    iterators.push_back(utils::IteratorType::reduction);
-    Type elementType = resultType.getElementType();
-    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                          elementType);
-    Value init = linalg::FillOp::create(
-                     rewriter, loc, zeroOf(rewriter, loc, elementType), empty)
-                     .getResult(0);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, resultType,
-        ValueRange{adaptor.getLhs(), adaptor.getRhs()}, init,
-        ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-          linalg::YieldOp::create(
-              b, l, arith::AddFOp::create(b, l, args[2], product).getResult());
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    RankedTensorType lhsType = tensorOf(lhs);
+    int64_t rank = lhsType.getRank();
+    if (rank <= 2 || tensorOf(rhs).getRank() != 2 || op.getTransposeLhs()) {
+      rewriter.replaceOp(op, buildMatmul(rewriter, loc, lhs, rhs,
+                                         op.getTransposeLhs(),
+                                         op.getTransposeRhs(), resultType));
+      return success();
+    }
+    // A stack of rows times one matrix is one product of all the rows: a
+    // single large GEMM instead of a batch of small ones.
+    ReassociationIndices batchAndRows =
+        llvm::to_vector(llvm::seq<int64_t>(0, rank - 1));
+    SmallVector<ReassociationIndices> groups{batchAndRows, {rank - 1}};
+    int64_t rows = 1;
+    for (int64_t size : lhsType.getShape().drop_back())
+      rows *= size;
+    Value flatLhs = tensor::CollapseShapeOp::create(rewriter, loc, lhs, groups);
+    auto flatType = RankedTensorType::get({rows, resultType.getShape().back()},
+                                          resultType.getElementType());
+    Value flat = buildMatmul(rewriter, loc, flatLhs, rhs, false,
+                             op.getTransposeRhs(), flatType);
+    rewriter.replaceOp(op, tensor::ExpandShapeOp::create(
+                               rewriter, loc, resultType, flat, groups));
     return success();
   }
 };

@@ -42,7 +42,8 @@ static constexpr const char *kCPUBufferization =
     "canonicalize)";
 
 static constexpr const char *kCPUToLLVM =
-    "func.func(convert-linalg-to-loops,lower-vector-multi-reduction,"
+    "func.func(kiln-cpu-approximate-math,convert-linalg-to-loops,"
+    "lower-vector-multi-reduction,"
     "convert-vector-to-scf{full-unroll target-rank=1}),"
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
     "convert-math-to-llvm,convert-math-to-libm,"

@@ -1,8 +1,8 @@
 //===- EmitBuiltins.cpp - Tensor builtins as graph ops --------------------===//
 //
 // Each tensor builtin is one graph op (SemaBuiltins.cpp checked it against
-// that op's shape rule); `causal_mask` is a constant. The result type is the
-// call's checked type with its sizes filled in.
+// that op's shape rule); `causal_mask` and `arange` are constants. The result
+// type is the call's checked type with its sizes filled in.
 //
 //===----------------------------------------------------------------------===//
 
@@ -226,6 +226,14 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
 
   if (name == "causal_mask")
     return graph::ConstantOp::create(builder, at, causalMask(type));
+  if (name == "arange") {
+    std::vector<int32_t> values(size_t(type.getDimSize(0)));
+    for (size_t i = 0; i < values.size(); ++i)
+      values[i] = int32_t(i);
+    return graph::ConstantOp::create(
+        builder, at,
+        mlir::DenseElementsAttr::get(type, llvm::ArrayRef<int32_t>(values)));
+  }
 
   if (name != "bool" && !parseDType(name)) {
     error(call->loc(),

@@ -40,6 +40,8 @@ bool isHostBuiltin(StringRef name) {
                                     "mnist",
                                     "induction_tokens",
                                     "gaussian_classes",
+                                    "icl_classification",
+                                    "icl_regression",
                                     "permutation",
                                     "mix",
                                     "sgd",
@@ -140,6 +142,8 @@ private:
   // Host values.
   Value emitInt(const Expr *e);
   Value emitFloat(const Expr *e);
+  Value emitSynthetic(const Call *call, StringRef name, mlir::Location at);
+  Value emitIndex(const Index *e);
   Value intConstant(int64_t value, SMLoc where);
   Value floatConstant(double value, SMLoc where);
   /// A scalar tensor as an f64 or i64; other values unchanged.
@@ -467,6 +471,8 @@ Value ExperimentEmitter::emitExpr(const Expr *e) {
     return emitConditional(llvm::cast<Conditional>(e));
   case Node::Kind::Call:
     return emitCall(llvm::cast<Call>(e));
+  case Node::Kind::Index:
+    return emitIndex(llvm::cast<Index>(e));
   default:
     error(e->loc(), "kilnc cannot emit this expression into an experiment");
     return nullptr;
@@ -751,21 +757,9 @@ Value ExperimentEmitter::emitBuiltin(const Call *call, StringRef name) {
         builder.getStringAttr(name),
         builder.getStringAttr(llvm::cast<StrLit>(a[0])->value), path);
   }
-  if (name == "induction_tokens" || name == "gaussian_classes") {
-    llvm::SmallVector<Value> args;
-    llvm::SmallVector<StringRef, 4> params =
-        name == "induction_tokens"
-            ? llvm::SmallVector<StringRef, 4>{"count", "length", "vocab",
-                                              "seed"}
-            : llvm::SmallVector<StringRef, 4>{"count", "classes", "dim",
-                                              "task_seed", "seed"};
-    for (const Expr *arg : bindArguments(call, params))
-      args.push_back(arg ? emitInt(arg) : intConstant(0, call->loc()));
-    if (hadError)
-      return nullptr;
-    return exp::SyntheticOp::create(
-        builder, at, builder.getType<exp::DatasetType>(), name, args);
-  }
+  if (name == "induction_tokens" || name == "gaussian_classes" ||
+      name == "icl_classification" || name == "icl_regression")
+    return emitSynthetic(call, name, at);
   if (name == "mix") {
     auto args = bindArguments(call, {"first", "second"});
     Value first = emitExpr(args[0]), second = emitExpr(args[1]);
@@ -997,6 +991,63 @@ Value ExperimentEmitter::emitFloat(const Expr *e) {
   return toF64(value, e->loc());
 }
 
+/// A generator's parameters in the language's order, with the default of
+/// each omitted one; "mode" is a string the runtime takes as a number.
+Value ExperimentEmitter::emitSynthetic(const Call *call, StringRef name,
+                                       mlir::Location at) {
+  struct Param {
+    StringRef name;
+    enum { Int, Real, Mode } kind = Int;
+    double otherwise = 0;
+  };
+  llvm::SmallVector<Param> params;
+  if (name == "induction_tokens")
+    params = {{"count"}, {"length"}, {"vocab"}, {"seed"}};
+  else if (name == "gaussian_classes")
+    params = {{"count"}, {"classes"}, {"dim"}, {"task_seed"}, {"seed"}};
+  else if (name == "icl_classification")
+    params = {{"count"},
+              {"classes"},
+              {"dim", Param::Int, 63},
+              {"labels", Param::Int, 32},
+              {"context", Param::Int, 8},
+              {"burstiness", Param::Int, 4},
+              {"zipf", Param::Real, 0},
+              {"noise", Param::Real, 0.1},
+              {"mode", Param::Mode, 0},
+              {"task_seed"},
+              {"seed"}};
+  else
+    params = {{"count"}, {"dim", Param::Int, 8},    {"points", Param::Int, 20},
+              {"tasks"}, {"noise", Param::Real, 0}, {"task_seed"},
+              {"seed"}};
+  llvm::SmallVector<StringRef> names;
+  for (const Param &param : params)
+    names.push_back(param.name);
+  llvm::SmallVector<Value> ints, reals;
+  for (auto [arg, param] : llvm::zip(bindArguments(call, names), params)) {
+    if (param.kind == Param::Real) {
+      reals.push_back(arg ? emitFloat(arg)
+                          : floatConstant(param.otherwise, call->loc()));
+      continue;
+    }
+    if (param.kind == Param::Mode) {
+      StringRef mode = arg ? llvm::cast<StrLit>(arg)->value : "train";
+      ints.push_back(intConstant(mode == "train" ? 0
+                                 : mode == "icl" ? 1
+                                                 : 2,
+                                 call->loc()));
+      continue;
+    }
+    ints.push_back(arg ? emitInt(arg)
+                       : intConstant(int64_t(param.otherwise), call->loc()));
+  }
+  if (hadError)
+    return nullptr;
+  return exp::SyntheticOp::create(
+      builder, at, builder.getType<exp::DatasetType>(), name, ints, reals);
+}
+
 Value ExperimentEmitter::intConstant(int64_t value, SMLoc where) {
   return mlir::arith::ConstantOp::create(builder, loc(where),
                                          builder.getI64IntegerAttr(value));
@@ -1005,6 +1056,31 @@ Value ExperimentEmitter::intConstant(int64_t value, SMLoc where) {
 Value ExperimentEmitter::floatConstant(double value, SMLoc where) {
   return mlir::arith::ConstantOp::create(builder, loc(where),
                                          builder.getF64FloatAttr(value));
+}
+
+/// `t[i, j]`: the element as a host number (f64, i64 or i1).
+Value ExperimentEmitter::emitIndex(const Index *e) {
+  Value base = emitExpr(e->base);
+  llvm::SmallVector<Value> indices;
+  for (const Expr *index : e->indices) {
+    Value value = emitInt(index);
+    if (hadError)
+      return nullptr;
+    indices.push_back(mlir::arith::IndexCastOp::create(
+        builder, loc(index->loc()), builder.getIndexType(), value));
+  }
+  if (hadError)
+    return nullptr;
+  Value element =
+      mlir::tensor::ExtractOp::create(builder, loc(e->loc()), base, indices);
+  mlir::Type type = element.getType();
+  if (type.isInteger(1))
+    return element;
+  return convertScalar(element,
+                       llvm::isa<mlir::FloatType>(type)
+                           ? mlir::Type(builder.getF64Type())
+                           : mlir::Type(builder.getI64Type()),
+                       e->loc());
 }
 
 Value ExperimentEmitter::toHost(Value value, SMLoc where) {

@@ -99,6 +99,10 @@ void GraphEmitter::visitExpr(const Expr *e) {
   } else if (const auto *range = llvm::dyn_cast<RangeExpr>(e)) {
     visitExpr(range->lo);
     visitExpr(range->hi);
+  } else if (const auto *index = llvm::dyn_cast<Index>(e)) {
+    visitExpr(index->base);
+    for (const Expr *i : index->indices)
+      visitExpr(i);
   } else if (const auto *list = llvm::dyn_cast<ListExpr>(e)) {
     for (const Expr *element : list->elements)
       visitExpr(element);

@@ -34,6 +34,7 @@ struct Node {
     Binary,
     Conditional,
     Range,
+    Index,
     List,
     // Statements.
     Let,
@@ -193,6 +194,15 @@ struct RangeExpr : Expr {
   RangeExpr(llvm::SMRange r, Expr *lo, Expr *hi)
       : Expr(Kind::Range, r), lo(lo), hi(hi) {}
   static bool classof(const Node *n) { return n->kind == Kind::Range; }
+};
+
+/// `base[i, j]`: one element of a tensor the experiment holds.
+struct Index : Expr {
+  Expr *base;
+  std::vector<Expr *> indices;
+  Index(llvm::SMRange r, Expr *base, std::vector<Expr *> indices)
+      : Expr(Kind::Index, r), base(base), indices(std::move(indices)) {}
+  static bool classof(const Node *n) { return n->kind == Kind::Index; }
 };
 
 struct ListExpr : Expr {

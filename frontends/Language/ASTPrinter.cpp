@@ -96,6 +96,9 @@ void Printer::expr(const Expr *e, llvm::StringRef role) {
   case Node::Kind::Range:
     line(e, label + "Range");
     break;
+  case Node::Kind::Index:
+    line(e, label + "Index");
+    break;
   case Node::Kind::List:
     line(e, label + "List");
     break;
@@ -124,6 +127,10 @@ void Printer::expr(const Expr *e, llvm::StringRef role) {
   } else if (auto *r = llvm::dyn_cast<RangeExpr>(e)) {
     expr(r->lo);
     expr(r->hi);
+  } else if (auto *i = llvm::dyn_cast<Index>(e)) {
+    expr(i->base);
+    for (const Expr *x : i->indices)
+      expr(x);
   } else if (auto *l = llvm::dyn_cast<ListExpr>(e)) {
     for (const Expr *x : l->elements)
       expr(x);

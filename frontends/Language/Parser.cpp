@@ -668,7 +668,8 @@ Expr *Parser::parsePostfix() {
   Expr *e = parsePrimary();
   unsigned chain = 0;
   while (e) {
-    if ((tok.is(TokenKind::Dot) || tok.is(TokenKind::LParen)) &&
+    if ((tok.is(TokenKind::Dot) || tok.is(TokenKind::LParen) ||
+         tok.is(TokenKind::LBracket)) &&
         depth + ++chain > kMaxDepth) {
       diags.error(tok.range(), "expression nested too deeply");
       return nullptr;
@@ -693,6 +694,20 @@ Expr *Parser::parsePostfix() {
                                       std::move(args));
       call->parenRange = rangeFrom(open);
       e = call;
+    } else if (tok.is(TokenKind::LBracket) && !startsLine()) {
+      // Likewise a '[' starting a line begins a list.
+      advance();
+      std::vector<Expr *> indices;
+      do {
+        Expr *index = parseExpr();
+        if (!index)
+          return nullptr;
+        indices.push_back(index);
+      } while (consumeIf(TokenKind::Comma));
+      if (!expect(TokenKind::RBracket, "after the indices"))
+        return nullptr;
+      e = program.make<Index>(SMRange(e->range.Start, prevEnd), e,
+                              std::move(indices));
     } else {
       return e;
     }

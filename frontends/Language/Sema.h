@@ -68,6 +68,7 @@ private:
   // Expressions (SemaExpr.cpp).
   Type checkExpr(Expr *e);
   Type checkName(Name *e);
+  Type checkIndex(Index *e);
   Type checkMember(Member *e);
   Type checkUnary(Unary *e);
   Type checkBinary(Binary *e);
@@ -94,6 +95,9 @@ private:
   /// The compile-time value of an int expression: a static size or a symbol.
   /// Other int expressions get a fresh symbol named after their source text.
   int64_t dimOf(const Expr *e);
+  /// first + second: a symbol that symbolSum() resolves unless both are
+  /// static.
+  int64_t addDims(int64_t first, int64_t second);
   std::optional<int64_t> constInt(const Expr *e, const llvm::Twine &what);
   bool constIntList(const Expr *e, const llvm::Twine &what,
                     llvm::SmallVectorImpl<int64_t> &out);

@@ -74,6 +74,15 @@ int64_t Sema::dimOf(const Expr *e) {
   return symbols.create(text);
 }
 
+int64_t Sema::addDims(int64_t first, int64_t second) {
+  if (!isSymbol(first) && !isSymbol(second))
+    return first + second;
+  int64_t sum = symbols.create(symbols.formatDim(first) + "+" +
+                               symbols.formatDim(second));
+  sums[sum] = {first, second};
+  return sum;
+}
+
 std::optional<int64_t> Sema::constInt(const Expr *e, const llvm::Twine &what) {
   if (e->type.isError())
     return std::nullopt;
@@ -302,7 +311,27 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
                                      " is out of range [1, 2^40)");
         return Type::error();
       }
-    if (split(x.shape, fromSyms) != split(list, toSyms) || fromSyms != toSyms) {
+    // A model's int arguments are known only per instance (width = heads *
+    // head_size): with any on either side, emission checks the counts.
+    auto isModelArg = [&](int64_t symbol) {
+      return currentModel && llvm::is_contained(currentModel->argDims, symbol);
+    };
+    double fromCount = split(x.shape, fromSyms), toCount = split(list, toSyms);
+    bool perInstance =
+        llvm::any_of(fromSyms, isModelArg) || llvm::any_of(toSyms, isModelArg);
+    if (perInstance) {
+      llvm::SmallVector<int64_t> fromOthers, toOthers;
+      for (int64_t symbol : fromSyms)
+        if (!isModelArg(symbol))
+          fromOthers.push_back(symbol);
+      for (int64_t symbol : toSyms)
+        if (!isModelArg(symbol))
+          toOthers.push_back(symbol);
+      fromSyms = fromOthers;
+      toSyms = toOthers;
+      fromCount = toCount;
+    }
+    if (fromCount != toCount || fromSyms != toSyms) {
       diags.error(call->callee->range.Start,
                   "'reshape' cannot turn " + str(x.shape) + " into " +
                       str(list) + ": the element counts differ",
@@ -417,6 +446,14 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
       return Type::error();
     }
     return Type::tensor(a[0]->type.dtype, {});
+  }
+
+  if (name == "arange") {
+    // 0, 1, ..., size - 1: positions, from which masks are compared.
+    if (!bindArgs(call, name, {"size"}, 1, a) ||
+        !expectKind(a[0], TypeKind::Int, "the size"))
+      return Type::error();
+    return Type::tensor(DType::I32, {dimOf(a[0])});
   }
 
   if (name == "causal_mask") {

@@ -304,6 +304,57 @@ std::optional<Type> Sema::checkHostBuiltin(Call *call, StringRef name) {
                                      {"y", DType::I32, {length}}});
   }
 
+  if (name == "icl_classification") {
+    // Contexts of exemplar-label pairs and a query whose label is asked.
+    static const StringRef params[] = {
+        "count", "classes", "dim",  "labels",    "context", "burstiness",
+        "zipf",  "noise",   "mode", "task_seed", "seed"};
+    if (!bindArgs(call, name, params, 2, a) || !requireExperiment())
+      return Type::error();
+    for (auto [e, p] : llvm::zip(a, params)) {
+      if (!e)
+        continue;
+      bool ok = p == "mode" ? true
+                : p == "zipf" || p == "noise"
+                    ? expectNumber(e, "'" + p.str() + "'")
+                    : expectKind(e, TypeKind::Int, "'" + p.str() + "'");
+      if (!ok)
+        return Type::error();
+    }
+    auto *mode = llvm::dyn_cast_or_null<StrLit>(a[8]);
+    if (a[8] && (!mode || (mode->value != "train" && mode->value != "icl" &&
+                           mode->value != "iwl"))) {
+      diags.error(a[8]->range,
+                  "the mode is \"train\", \"icl\" (two novel classes in "
+                  "context) or \"iwl\" (the query's class not in context)");
+      return Type::error();
+    }
+    int64_t context = a[4] ? dimOf(a[4]) : 8;
+    int64_t dim = a[2] ? dimOf(a[2]) : 63;
+    return datasetType(dimOf(a[0]),
+                       {{"x", DType::F32, {addDims(context, 1), dim}},
+                        {"labels", DType::I32, {context}},
+                        {"y", DType::I32, {}}});
+  }
+
+  if (name == "icl_regression") {
+    // Prompts of (x, y = w.x + noise) pairs for one w each.
+    static const StringRef params[] = {"count", "dim",       "points", "tasks",
+                                       "noise", "task_seed", "seed"};
+    if (!bindArgs(call, name, params, 1, a) || !requireExperiment())
+      return Type::error();
+    for (auto [e, p] : llvm::zip(a, params))
+      if (e &&
+          !(p == "noise" ? expectNumber(e, "'noise'")
+                         : expectKind(e, TypeKind::Int, "'" + p.str() + "'")))
+        return Type::error();
+    int64_t dim = a[1] ? dimOf(a[1]) : 8;
+    int64_t points = a[2] ? dimOf(a[2]) : 20;
+    return datasetType(dimOf(a[0]), {{"x", DType::F32, {points, dim}},
+                                     {"y", DType::F32, {points}},
+                                     {"w", DType::F32, {dim}}});
+  }
+
   if (name == "gaussian_classes") {
     // `classes` Gaussian clusters in `dim` dimensions, labelled by cluster.
     if (!bindArgs(call, name, {"count", "classes", "dim", "task_seed", "seed"},
@@ -336,15 +387,7 @@ std::optional<Type> Sema::checkHostBuiltin(Call *call, StringRef name) {
       diags.error(call->range, "'mix' needs rows with the same fields");
       return Type::error();
     }
-    int64_t rows;
-    if (!isSymbol(first.count) && !isSymbol(second.count)) {
-      rows = first.count + second.count;
-    } else {
-      rows = symbols.create(symbols.formatDim(first.count) + "+" +
-                            symbols.formatDim(second.count));
-      sums[rows] = {first.count, second.count};
-    }
-    return datasetType(rows, first.fields);
+    return datasetType(addDims(first.count, second.count), first.fields);
   }
 
   if (name == "permutation") {

@@ -58,6 +58,9 @@ Type Sema::checkExpr(Expr *e) {
   case Node::Kind::Range:
     diags.error(e->range, "a range 'lo..hi' is only allowed in a 'for' loop");
     break;
+  case Node::Kind::Index:
+    t = checkIndex(llvm::cast<Index>(e));
+    break;
   case Node::Kind::List:
     diags.error(e->range, "a list is only allowed as an argument of a "
                           "builtin, as in 'sum(x, axes = [1])'");
@@ -67,6 +70,41 @@ Type Sema::checkExpr(Expr *e) {
   }
   e->type = t;
   return t;
+}
+
+Type Sema::checkIndex(Index *e) {
+  Type base = checkExpr(e->base);
+  bool ok = !base.isError();
+  for (Expr *index : e->indices)
+    ok = !checkExpr(index).isError() && ok;
+  if (!ok)
+    return Type::error();
+  if (!inExperiment) {
+    diags.error(e->range, "indexing reads one element of a tensor an "
+                          "experiment holds; a function computes with whole "
+                          "tensors");
+    return Type::error();
+  }
+  if (!base.isTensor()) {
+    diags.error(e->base->range,
+                "only a tensor can be indexed, found " + str(base));
+    return Type::error();
+  }
+  if (e->indices.size() != base.shape.size()) {
+    diags.error(e->range,
+                "a tensor of rank " + std::to_string(base.shape.size()) +
+                    " takes " + std::to_string(base.shape.size()) +
+                    " indices, found " + std::to_string(e->indices.size()));
+    return Type::error();
+  }
+  for (Expr *index : e->indices)
+    if (!expectKind(index, TypeKind::Int, "an index"))
+      return Type::error();
+  // The element is a host number.
+  if (isFloat(base.dtype))
+    return Type::of(TypeKind::Float);
+  return base.dtype == DType::I1 ? Type::of(TypeKind::Bool)
+                                 : Type::integer(std::nullopt);
 }
 
 Type Sema::checkName(Name *e) {

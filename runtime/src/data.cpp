@@ -129,23 +129,31 @@ const Field &fieldOf(kiln_run *run, const kiln_data *data, const char *name,
 }
 
 /// Writes every row of `field` in `data` to `out`, element i of a row being
-/// `read(i)` of the field's stored values, feature i of field x going to
-/// position permutation[i].
-template <typename T, typename Read>
+/// `read(values, i)` of the row's stored values, feature i of field x going
+/// to position permutation[i].
+template <typename T, typename Stored, typename Read>
 void gather(const kiln_data *data, const Field &field, T *out, Read read) {
   const int32_t *permutation = field.name == "x" && !data->permutation.empty()
                                    ? data->permutation.data()
                                    : nullptr;
   int64_t size = field.size;
+  std::vector<Stored> generated(field.generate ? size_t(size) : 0);
   for (int64_t row = 0, rows = data->numRows(); row < rows; ++row) {
-    int64_t source = data->dataSetRow(row) * size;
+    const Stored *values;
+    if (field.generate) {
+      field.generate(data->dataSetRow(row), generated.data());
+      values = generated.data();
+    } else {
+      values = static_cast<const Stored *>(field.values) +
+               data->dataSetRow(row) * size;
+    }
     T *destination = out + row * size;
     if (permutation)
       for (int64_t i = 0; i < size; ++i)
-        destination[permutation[i]] = read(source + i);
+        destination[permutation[i]] = read(values, i);
     else
       for (int64_t i = 0; i < size; ++i)
-        destination[i] = read(source + i);
+        destination[i] = read(values, i);
   }
 }
 
@@ -257,19 +265,20 @@ void kiln_data_field_f32(kiln_run *run, const kiln_data *data,
                          const char *field, float *out, int64_t count) {
   const Field &f = fieldOf(run, data, field, Type::F32, count);
   if (f.storage == Storage::F32) {
-    const auto *values = static_cast<const float *>(f.values);
-    gather(data, f, out, [&](int64_t i) { return values[i]; });
+    gather<float, float>(
+        data, f, out, [](const float *values, int64_t i) { return values[i]; });
     return;
   }
-  const auto *bytes = static_cast<const uint8_t *>(f.values);
-  gather(data, f, out, [&](int64_t i) { return f.byteValues[bytes[i]]; });
+  gather<float, uint8_t>(data, f, out, [&](const uint8_t *bytes, int64_t i) {
+    return f.byteValues[bytes[i]];
+  });
 }
 
 void kiln_data_field_i32(kiln_run *run, const kiln_data *data,
                          const char *field, int32_t *out, int64_t count) {
   const Field &f = fieldOf(run, data, field, Type::I32, count);
-  const auto *values = static_cast<const int32_t *>(f.values);
-  gather(data, f, out, [&](int64_t i) { return values[i]; });
+  gather<int32_t, int32_t>(
+      data, f, out, [](const int32_t *values, int64_t i) { return values[i]; });
 }
 
 void kiln_run_permutation(kiln_run *run, int64_t seed, int32_t *out,

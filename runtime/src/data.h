@@ -14,6 +14,7 @@
 #include "kiln/runtime.h"
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,6 +60,10 @@ struct Field {
   /// The value of each byte: for images, byte / 255 (an exact division, as
   /// other frameworks scale them).
   std::array<float, 256> byteValues;
+  /// Generated fields have no stored values: `generate(row, out)` writes the
+  /// `size` elements of data-set row `row`, of the storage type, from the
+  /// row's index alone (so any row, in any order, any number of times).
+  std::function<void(int64_t row, void *out)> generate;
 };
 
 /// A loaded data set and the view of all its rows, both owned by the run.

@@ -82,30 +82,32 @@ extern "C" {
 
 void kiln_gemm_set_threads(int threads) { kiln::setThreadCount(threads); }
 
-void _mlir_ciface_kiln_gemm_f32(const kiln_memref2d_f32 *a,
-                                const kiln_memref2d_f32 *b,
-                                const kiln_memref2d_f32 *c, int8_t transposeA,
-                                int8_t transposeB, int8_t accumulate) {
+} // extern "C"
+
+namespace {
+
+/// c = op(a) @ op(b) (or +=) as one single-threaded call when the views
+/// allow BLAS, else `split` BLAS blocks; returns false if no BLAS call can
+/// describe the operands.
+template <typename Split>
+bool blasGemm(const kiln_memref2d_f32 *a, const kiln_memref2d_f32 *b,
+              const kiln_memref2d_f32 *c, bool transposeA, bool transposeB,
+              bool accumulate, Split split) {
   // Threads come from the runtime's pool, never from BLAS as well.
   static const bool singleThreaded = (openblas_set_num_threads(1), true);
   (void)singleThreaded;
   BlasView va = viewOf(a), vb = viewOf(b), vc = viewOf(c);
-  if (!va.valid || !vb.valid || !vc.valid || vc.columnMajor) {
-    naiveGemm(a, b, c, transposeA, transposeB, accumulate);
-    return;
-  }
+  if (!va.valid || !vb.valid || !vc.valid || vc.columnMajor)
+    return false;
   int64_t m = c->sizes[0], n = c->sizes[1];
   int64_t k = transposeA ? a->sizes[0] : a->sizes[1];
   if (m == 0 || n == 0)
-    return;
-  if (k == 0) { // BLAS leaves c alone; the product is zero
-    if (!accumulate)
-      naiveGemm(a, b, c, transposeA, transposeB, false);
-    return;
-  }
+    return true;
+  if (k == 0) // BLAS leaves c alone; the product is zero
+    return accumulate;
   // A column-major operand is a row-major view of its transpose.
-  bool ta = bool(transposeA) != va.columnMajor;
-  bool tb = bool(transposeB) != vb.columnMajor;
+  bool ta = transposeA != va.columnMajor;
+  bool tb = transposeB != vb.columnMajor;
   const float *aData = a->aligned + a->offset, *bData = b->aligned + b->offset;
   float *cData = c->aligned + c->offset;
   // Rows [r0, r0 + rows) and columns [c0, c0 + cols) of the result.
@@ -117,25 +119,77 @@ void _mlir_ciface_kiln_gemm_f32(const kiln_memref2d_f32 *a,
                 accumulate ? 1.0f : 0.0f, cData + r0 * vc.leading + c0,
                 int(vc.leading));
   };
-  if (2 * m * n * k < kSplitFlops) {
+  split(m, n, k, block);
+  return true;
+}
+
+/// One call, on the calling thread.
+struct Whole {
+  template <typename Block>
+  void operator()(int64_t m, int64_t n, int64_t, Block &block) const {
     block(0, m, 0, n);
-    return;
   }
-  // Cut along whichever dimension gives more blocks.
-  int64_t rowWidth = blockWidth(m, 2 * n * k),
-          colWidth = blockWidth(n, 2 * m * k);
-  int64_t rowBlocks = (m + rowWidth - 1) / rowWidth;
-  int64_t colBlocks = (n + colWidth - 1) / colWidth;
-  if (colBlocks >= rowBlocks)
-    kiln::parallelFor(colBlocks, [&](int64_t i) {
-      int64_t c0 = i * colWidth;
-      block(0, m, c0, std::min(colWidth, n - c0));
-    });
-  else
-    kiln::parallelFor(rowBlocks, [&](int64_t i) {
-      int64_t r0 = i * rowWidth;
-      block(r0, std::min(rowWidth, m - r0), 0, n);
-    });
+};
+
+/// Blocks of 64-row or 64-column multiples on the pool, by shape alone.
+struct ByShape {
+  template <typename Block>
+  void operator()(int64_t m, int64_t n, int64_t k, Block &block) const {
+    if (2 * m * n * k < kSplitFlops) {
+      block(0, m, 0, n);
+      return;
+    }
+    // Cut along whichever dimension gives more blocks.
+    int64_t rowWidth = blockWidth(m, 2 * n * k),
+            colWidth = blockWidth(n, 2 * m * k);
+    int64_t rowBlocks = (m + rowWidth - 1) / rowWidth;
+    int64_t colBlocks = (n + colWidth - 1) / colWidth;
+    if (colBlocks >= rowBlocks)
+      kiln::parallelFor(colBlocks, [&](int64_t i) {
+        int64_t c0 = i * colWidth;
+        block(0, m, c0, std::min(colWidth, n - c0));
+      });
+    else
+      kiln::parallelFor(rowBlocks, [&](int64_t i) {
+        int64_t r0 = i * rowWidth;
+        block(r0, std::min(rowWidth, m - r0), 0, n);
+      });
+  }
+};
+
+} // namespace
+
+extern "C" {
+
+void _mlir_ciface_kiln_gemm_f32(const kiln_memref2d_f32 *a,
+                                const kiln_memref2d_f32 *b,
+                                const kiln_memref2d_f32 *c, int8_t transposeA,
+                                int8_t transposeB, int8_t accumulate) {
+  if (!blasGemm(a, b, c, transposeA, transposeB, accumulate, ByShape{}))
+    naiveGemm(a, b, c, transposeA, transposeB, accumulate);
+}
+
+void _mlir_ciface_kiln_gemm_batched_f32(const kiln_memref4d_f32 *a,
+                                        const kiln_memref4d_f32 *b,
+                                        const kiln_memref4d_f32 *c,
+                                        int8_t transposeA, int8_t transposeB,
+                                        int8_t accumulate) {
+  int64_t outer = c->sizes[0], inner = c->sizes[1];
+  // The matrices at batch index (i, j), as rank-2 views.
+  auto matrix = [](const kiln_memref4d_f32 *m, int64_t i, int64_t j) {
+    return kiln_memref2d_f32{m->allocated,
+                             m->aligned,
+                             m->offset + i * m->strides[0] + j * m->strides[1],
+                             {m->sizes[2], m->sizes[3]},
+                             {m->strides[2], m->strides[3]}};
+  };
+  kiln::parallelFor(outer * inner, [&](int64_t index) {
+    int64_t i = index / inner, j = index % inner;
+    kiln_memref2d_f32 ma = matrix(a, i, j), mb = matrix(b, i, j),
+                      mc = matrix(c, i, j);
+    if (!blasGemm(&ma, &mb, &mc, transposeA, transposeB, accumulate, Whole{}))
+      naiveGemm(&ma, &mb, &mc, transposeA, transposeB, accumulate);
+  });
 }
 
 } // extern "C"

@@ -294,6 +294,14 @@ int64_t kiln_run_seed(const kiln_run *run) {
   return int64_t(run->options.seed);
 }
 
+void kiln_run_check_index(kiln_run *run, int64_t index, int64_t size,
+                          const char *where) {
+  if (index < 0 || index >= size)
+    kiln::fatal(run, std::string(where) + ": index " + std::to_string(index) +
+                         " is out of range for a dimension of size " +
+                         std::to_string(size));
+}
+
 int32_t kiln_run_finish(kiln_run *run) {
   kiln::finishCheckpoints(run);
   run->progress.clearLine();

@@ -98,20 +98,28 @@ std::string describeFields(const std::vector<Field> &fields) {
 }
 
 /// The stored elements of field `f` of row `row` of `view`, as the view
-/// presents them: through `scratch` when the view permutes field x.
+/// presents them: built in `scratch` when the field is generated or the view
+/// permutes field x.
 const void *rowValues(const kiln_data &view, size_t f, int64_t row,
-                      std::vector<uint8_t> &scratch) {
+                      RowScratch &scratch) {
   const Field &field = view.dataSet->fields[f];
   size_t width = bytesPerElement(field.storage);
-  const auto *values = static_cast<const uint8_t *>(field.values) +
-                       size_t(view.dataSetRow(row) * field.size) * width;
+  const uint8_t *values;
+  if (field.generate) {
+    scratch.generated.resize(size_t(field.size) * width);
+    field.generate(view.dataSetRow(row), scratch.generated.data());
+    values = scratch.generated.data();
+  } else {
+    values = static_cast<const uint8_t *>(field.values) +
+             size_t(view.dataSetRow(row) * field.size) * width;
+  }
   if (field.name != "x" || view.permutation.empty())
     return values;
-  scratch.resize(size_t(field.size) * width);
+  scratch.permuted.resize(size_t(field.size) * width);
   for (int64_t i = 0; i < field.size; ++i)
-    std::memcpy(scratch.data() + size_t(view.permutation[i]) * width,
+    std::memcpy(scratch.permuted.data() + size_t(view.permutation[i]) * width,
                 values + size_t(i) * width, width);
-  return scratch.data();
+  return scratch.permuted.data();
 }
 
 /// Points the buffer's data set at its storage, first giving it the
@@ -322,9 +330,10 @@ void kiln_replay_add(kiln_run *run, kiln_replay *buffer, const kiln_data *rows,
   checkFields(*buffer, *rows);
   size_t numFields = rows->dataSet->fields.size();
   buffer->rowValues.resize(numFields);
+  buffer->rowScratch.resize(numFields);
   for (int64_t row = 0, count = rows->numRows(); row < count; ++row) {
     for (size_t f = 0; f < numFields; ++f)
-      buffer->rowValues[f] = rowValues(*rows, f, row, buffer->permutedRow);
+      buffer->rowValues[f] = rowValues(*rows, f, row, buffer->rowScratch[f]);
     buffer->buffer.add(task, buffer->rowValues.data());
   }
   syncDataSet(*buffer);
@@ -403,6 +412,8 @@ kiln_data *kiln_data_mix(kiln_run *run, int64_t site, const kiln_data *a,
                      describeFields(b->dataSet->fields) + ")");
     // Copies first: a source may be this very data set.
     std::vector<Field> fields = a->dataSet->fields;
+    for (Field &field : fields)
+      field.generate = nullptr; // the mix stores its rows
     std::string description = "a mix of " + a->dataSet->description + " and " +
                               b->dataSet->description;
     mixed.fields = std::move(fields);
@@ -422,7 +433,7 @@ kiln_data *kiln_data_mix(kiln_run *run, int64_t site, const kiln_data *a,
       const kiln_data &source = row < count_a ? *a : *b;
       int64_t sourceRow = row < count_a ? row : row - count_a;
       std::memcpy(out.data() + size_t(row) * width,
-                  rowValues(source, f, sourceRow, mix.permutedRow), width);
+                  rowValues(source, f, sourceRow, mix.rowScratch), width);
     }
   }
   mix.values.swap(mix.spare);

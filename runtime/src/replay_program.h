@@ -19,6 +19,14 @@
 
 namespace kiln {
 class CheckpointPart;
+
+namespace replay {
+/// Where one field of a row is built when a view cannot point at it: the
+/// row of a generated field, field x of a permuted view.
+struct RowScratch {
+  std::vector<uint8_t> generated, permuted;
+};
+} // namespace replay
 } // namespace kiln
 
 struct kiln_replay {
@@ -32,10 +40,10 @@ struct kiln_replay {
   kiln::data::DataSet dataSet;
   /// Slots of the last sample, for its weights and priority updates.
   std::vector<int64_t> lastSample;
-  /// Scratch of add(): each field's elements of a row, and field x of a row
-  /// of a permuted view.
+  /// Scratch of add(): each field's elements of a row, and where each is
+  /// built when it must be.
   std::vector<const void *> rowValues;
-  std::vector<uint8_t> permutedRow;
+  std::vector<kiln::replay::RowScratch> rowScratch;
 
   /// The rows each call site of sample() drew last. A resumed run
   /// re-executing its way to its checkpoint gets these back from sample()
@@ -61,7 +69,7 @@ struct MixSite {
   /// Per field: the rows the view reads, and where the next call builds its
   /// rows (a source may be this site's previous view).
   std::vector<std::vector<uint8_t>> values, spare;
-  std::vector<uint8_t> permutedRow; ///< field x of a row of a permuted view
+  RowScratch rowScratch; ///< where a row of a field is built when it must be
 };
 
 struct Store {

@@ -1,6 +1,7 @@
 //===- synthetic.cpp - Data sets drawn from seeded generators -------------===//
 
-#include "data.h"
+#include "synthetic.h"
+
 #include "run.h"
 
 #include <cmath>
@@ -12,10 +13,7 @@ using kiln::data::DataSet;
 using kiln::data::Field;
 using kiln::data::Storage;
 using kiln::data::Type;
-
-/// The Philox streams of synthetic data (this and the next), apart from
-/// parameters', shuffles' and permutations'.
-constexpr uint64_t kSyntheticStream = (uint64_t(1) << 32) + 2;
+using kiln::synthetic::kSyntheticStream;
 
 std::unique_ptr<DataSet> gaussianClasses(kiln_run *run, int64_t count,
                                          int64_t classes, int64_t dim,
@@ -58,24 +56,70 @@ std::unique_ptr<DataSet> gaussianClasses(kiln_run *run, int64_t count,
   return dataSet;
 }
 
+/// A generator's arguments, as the C ABI passes them.
+struct Signature {
+  const char *name;
+  int64_t ints, reals;
+};
+constexpr Signature kGenerators[] = {
+    {"gaussian_classes", 5, 0},
+    {"induction_tokens", 4, 0},
+    {"icl_classification", 9, 2},
+    {"icl_regression", 6, 1},
+};
+
+std::unique_ptr<DataSet> generate(kiln_run *run, const std::string &name,
+                                  const int64_t *a, const double *r) {
+  using namespace kiln::synthetic;
+  if (name == "gaussian_classes")
+    return gaussianClasses(run, a[0], a[1], a[2], a[3], a[4]);
+  if (name == "induction_tokens")
+    return inductionTokens(run, a[0], a[1], a[2], a[3]);
+  if (name == "icl_classification") {
+    if (a[6] < 0 || a[6] > 2)
+      kiln::fatal(run, "internal error: icl_classification mode " +
+                           std::to_string(a[6]));
+    ClassificationTask task{a[1], a[2], a[3], a[4],
+                            a[5], r[0], r[1], ClassificationMode(a[6]),
+                            a[7]};
+    return iclClassification(run, task, a[0], a[8]);
+  }
+  return iclRegression(run, a[0], a[1], a[2], a[3], r[0], a[4], a[5]);
+}
+
 } // namespace
 
 extern "C" kiln_data *kiln_data_synthetic(kiln_run *run, const char *name,
-                                          const int64_t *args,
-                                          int64_t numArgs) {
+                                          const int64_t *args, int64_t numArgs,
+                                          const double *reals,
+                                          int64_t numReals) {
   std::string generator = name ? name : "";
-  if (generator != "gaussian_classes")
+  const Signature *signature = nullptr;
+  std::string names;
+  for (const Signature &candidate : kGenerators) {
+    names += (names.empty() ? "" : ", ") + std::string(candidate.name);
+    if (generator == candidate.name)
+      signature = &candidate;
+  }
+  if (!signature)
     kiln::fatal(run, "unknown synthetic data generator '" + generator +
-                         "' (expected gaussian_classes)");
-  if (numArgs != 5)
-    kiln::fatal(run, "internal error: gaussian_classes takes 5 arguments, "
-                     "given " +
-                         std::to_string(numArgs));
+                         "' (expected one of " + names + ")");
+  if (numArgs != signature->ints || numReals != signature->reals)
+    kiln::fatal(run, "internal error: " + generator + " takes " +
+                         std::to_string(signature->ints) + " integer and " +
+                         std::to_string(signature->reals) +
+                         " real arguments, given " + std::to_string(numArgs) +
+                         " and " + std::to_string(numReals));
   std::string key = "synthetic:" + generator;
   for (int64_t i = 0; i < numArgs; ++i)
     key += ":" + std::to_string(args[i]);
+  for (int64_t i = 0; i < numReals; ++i) {
+    char bits[32];
+    std::snprintf(bits, sizeof bits, ":%a", reals[i]);
+    key += bits;
+  }
   std::unique_ptr<DataSet> &dataSet = run->data.dataSets[key];
   if (!dataSet)
-    dataSet = gaussianClasses(run, args[0], args[1], args[2], args[3], args[4]);
+    dataSet = generate(run, generator, args, reals);
   return &dataSet->all;
 }

@@ -55,17 +55,80 @@ func.func @transposed_accumulating(%a: memref<8x4xf32>, %b: memref<8x16xf32>, %c
 
 // -----
 
-// Batched products stay generated code.
+// Batched products call the batched GEMM with rank-4 views: one batch
+// dimension gets a leading unit dimension.
 
-// CHECK-LABEL: func.func @batched_stays
-// CHECK-NOT: kiln_gemm_f32
-// CHECK: linalg.generic
+// CHECK-LABEL: func.func @batched
+// CHECK-NOT: linalg.generic
+// CHECK: %[[A:.*]] = memref.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] output_shape [1, 2, 4, 8]
+// CHECK: %[[CA:.*]] = memref.cast %[[A]] : memref<1x2x4x8xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+// CHECK: call @kiln_gemm_batched_f32(%[[CA]], %{{.*}}, %{{.*}}, %c0_i8, %c0_i8, %c1_i8)
 #ba = affine_map<(b, m, n, k) -> (b, m, k)>
 #bb = affine_map<(b, m, n, k) -> (b, k, n)>
 #bc = affine_map<(b, m, n, k) -> (b, m, n)>
-func.func @batched_stays(%a: memref<2x4x8xf32>, %b: memref<2x8x16xf32>, %c: memref<2x4x16xf32>) {
+func.func @batched(%a: memref<2x4x8xf32>, %b: memref<2x8x16xf32>, %c: memref<2x4x16xf32>) {
   linalg.generic {indexing_maps = [#ba, #bb, #bc], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
       ins(%a, %b : memref<2x4x8xf32>, memref<2x8x16xf32>) outs(%c : memref<2x4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Two batch dimensions (attention's batch and heads), B transposed: the
+// views go as they are.
+
+// CHECK-LABEL: func.func @two_batch_dims
+// CHECK-NOT: memref.expand_shape
+// CHECK: call @kiln_gemm_batched_f32(%{{.*}}, %{{.*}}, %{{.*}}, %c0_i8, %c1_i8, %c1_i8)
+#qa = affine_map<(b, h, m, n, k) -> (b, h, m, k)>
+#qb = affine_map<(b, h, m, n, k) -> (b, h, n, k)>
+#qc = affine_map<(b, h, m, n, k) -> (b, h, m, n)>
+func.func @two_batch_dims(%a: memref<2x3x4x8xf32>, %b: memref<2x3x5x8xf32>, %c: memref<2x3x4x5xf32>) {
+  linalg.generic {indexing_maps = [#qa, #qb, #qc], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x3x4x8xf32>, memref<2x3x5x8xf32>) outs(%c : memref<2x3x4x5xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A batch dimension that one operand broadcasts, or three of them, stays
+// generated code.
+
+// CHECK-LABEL: func.func @broadcast_batch_stays
+// CHECK-NOT: call
+// CHECK: linalg.generic
+// CHECK-LABEL: func.func @three_batch_dims_stay
+// CHECK-NOT: call
+// CHECK: linalg.generic
+#ra = affine_map<(b, m, n, k) -> (b, m, k)>
+#rb = affine_map<(b, m, n, k) -> (k, n)>
+#rc = affine_map<(b, m, n, k) -> (b, m, n)>
+func.func @broadcast_batch_stays(%a: memref<2x4x8xf32>, %b: memref<8x16xf32>, %c: memref<2x4x16xf32>) {
+  linalg.generic {indexing_maps = [#ra, #rb, #rc], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x4x8xf32>, memref<8x16xf32>) outs(%c : memref<2x4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+#ta = affine_map<(a, b, c, m, n, k) -> (a, b, c, m, k)>
+#tb = affine_map<(a, b, c, m, n, k) -> (a, b, c, k, n)>
+#tc = affine_map<(a, b, c, m, n, k) -> (a, b, c, m, n)>
+func.func @three_batch_dims_stay(%a: memref<2x2x2x4x8xf32>, %b: memref<2x2x2x8x16xf32>, %c: memref<2x2x2x4x16xf32>) {
+  linalg.generic {indexing_maps = [#ta, #tb, #tc], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x2x2x4x8xf32>, memref<2x2x2x8x16xf32>) outs(%c : memref<2x2x2x4x16xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32

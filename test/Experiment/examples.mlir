@@ -1,5 +1,5 @@
 // RUN: kilnc emit %kiln_src_root/examples/fashion_mlp.kiln --stage=experiment | kiln-opt --kiln-exp-build-train-steps | FileCheck %s --check-prefix=MLP
-// RUN: kilnc emit %kiln_src_root/examples/induction_heads.kiln --stage=experiment | kiln-opt --kiln-exp-build-train-steps | FileCheck %s --check-prefix=INDUCTION
+// RUN: kilnc emit %kiln_src_root/test/Frontend/Inputs/induction_cosine.kiln --stage=experiment | kiln-opt --kiln-exp-build-train-steps | FileCheck %s --check-prefix=INDUCTION
 // RUN: kilnc emit %kiln_src_root/examples/fashion_mlp.kiln --stage=experiment \
 // RUN:   | kiln-opt --kiln-exp-build-train-steps \
 // RUN:       --symbol-privatize=exclude=Classifier.loss.train_step --symbol-dce \

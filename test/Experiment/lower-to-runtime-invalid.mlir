@@ -3,14 +3,6 @@
 
 // What native builds cannot lower yet, and which experiment to build.
 
-exp.experiment @synthetic hparams {} {
-  %c = arith.constant 4 : i64
-  // expected-error @+1 {{'exp.synthetic' op generator 'induction_tokens' is not supported by native builds yet (kilnc build)}}
-  %0 = exp.synthetic "induction_tokens"(%c, %c, %c, %c)
-}
-
-// -----
-
 // A loop may carry host values only: a tensor would need a buffer per
 // iteration.
 exp.experiment @carried_tensor hparams {} {

@@ -390,6 +390,23 @@ func.func @matmul_batched_broadcast(%a: tensor<2x1x4x3xf32>, %b: tensor<5x3x6xf3
 
 // -----
 
+// A stack of rows times one matrix is one 2-D product over all the rows: the
+// lhs [2, 3, 4, 8] collapses to [24, 8], the result expands back.
+
+// CHECK-LABEL: func.func @matmul_rows_times_matrix
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3x4x8xf32>, %[[B:.*]]: tensor<16x8xf32>)
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[A]] {{\[\[}}0, 1, 2], [3]] : tensor<2x3x4x8xf32> into tensor<24x8xf32>
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%[[FLAT]], %[[B]] : tensor<24x8xf32>, tensor<16x8xf32>) outs(%{{.*}} : tensor<24x16xf32>)
+// CHECK: %[[OUT:.*]] = tensor.expand_shape %[[R]] {{\[\[}}0, 1, 2], [3]] output_shape [2, 3, 4, 16] : tensor<24x16xf32> into tensor<2x3x4x16xf32>
+// CHECK: return %[[OUT]]
+func.func @matmul_rows_times_matrix(%a: tensor<2x3x4x8xf32>, %b: tensor<16x8xf32>) -> tensor<2x3x4x16xf32> {
+  %0 = graph.matmul %a, %b {transpose_rhs} : (tensor<2x3x4x8xf32>, tensor<16x8xf32>) -> tensor<2x3x4x16xf32>
+  return %0 : tensor<2x3x4x16xf32>
+}
+
+// -----
+
 // Batched attention scores q @ k^T.
 
 // CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>

@@ -267,6 +267,9 @@ std::vector<GradCase> cases() {
          "{transpose_lhs, transpose_rhs}");
   matmul("batched", "2x3x4x", "2x4x2x", "2x3x2x", "");
   matmul("broadcast_rhs", "2x3x4x", "4x2x", "2x3x2x", "");
+  matmul("broadcast_rhs_transposed", "2x3x4x", "2x4x", "2x3x2x",
+         "{transpose_rhs}");
+  matmul("broadcast_rhs_rank4", "2x2x3x4x", "4x2x", "2x2x3x2x", "");
   matmul("broadcast_batch", "1x3x4x", "2x4x2x", "2x3x2x", "");
 
   auto unaryWithType = [&](std::string name, Input in, std::string op,

@@ -87,3 +87,77 @@ TEST(GemmThreads, RaggedAndTransposedShapes) {
 }
 
 } // namespace
+
+namespace {
+
+/// The batched product of [outer, inner] batches of a [m, k] (or its
+/// transpose) and b [k, n] (or its transpose), a's batch dimensions swapped
+/// in memory (as attention's heads are) so that its views are strided,
+/// with `threads` threads; checked against a double-precision loop.
+void checkBatched(int64_t outer, int64_t inner, int64_t m, int64_t k, int64_t n,
+                  bool ta, bool tb, bool accumulate) {
+  SCOPED_TRACE(std::to_string(outer) + "x" + std::to_string(inner) + " of " +
+               std::to_string(m) + "x" + std::to_string(k) + " @ " +
+               std::to_string(k) + "x" + std::to_string(n) + (ta ? " ta" : "") +
+               (tb ? " tb" : "") + (accumulate ? " accumulate" : ""));
+  int64_t ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
+  std::vector<float> a(size_t(outer * inner * ar * ac)),
+      b(size_t(outer * inner * br * bc));
+  kiln_rng_uniform_f32(3, 1, 0, a.data(), a.size(), -1, 1);
+  kiln_rng_uniform_f32(3, 2, 0, b.data(), b.size(), -1, 1);
+  // a is stored [inner, outer, ar, ac]: batch (i, j) at j * outer + i.
+  kiln_memref4d_f32 ma{a.data(),
+                       a.data(),
+                       0,
+                       {outer, inner, ar, ac},
+                       {ar * ac, outer * ar * ac, ac, 1}};
+  kiln_memref4d_f32 mb{b.data(),
+                       b.data(),
+                       0,
+                       {outer, inner, br, bc},
+                       {inner * br * bc, br * bc, bc, 1}};
+  auto run = [&](int threads) {
+    std::vector<float> c(size_t(outer * inner * m * n));
+    for (size_t i = 0; i < c.size(); ++i)
+      c[i] = float(i % 5);
+    kiln_memref4d_f32 mc{c.data(),
+                         c.data(),
+                         0,
+                         {outer, inner, m, n},
+                         {inner * m * n, m * n, n, 1}};
+    kiln_gemm_set_threads(threads);
+    _mlir_ciface_kiln_gemm_batched_f32(&ma, &mb, &mc, ta, tb, accumulate);
+    kiln_gemm_set_threads(1);
+    return c;
+  };
+  std::vector<float> one = run(1);
+  for (int64_t i = 0; i < outer; ++i)
+    for (int64_t j = 0; j < inner; ++j)
+      for (int64_t r = 0; r < m; ++r)
+        for (int64_t s = 0; s < n; ++s) {
+          const float *pa = a.data() + (j * outer + i) * ar * ac;
+          const float *pb = b.data() + (i * inner + j) * br * bc;
+          double sum = 0;
+          for (int64_t x = 0; x < k; ++x)
+            sum += double(ta ? pa[x * ac + r] : pa[r * ac + x]) *
+                   double(tb ? pb[s * bc + x] : pb[x * bc + s]);
+          size_t at = size_t(((i * inner + j) * m + r) * n + s);
+          if (accumulate)
+            sum += double(at % 5);
+          ASSERT_NEAR(one[at], sum, 1e-4 * (1 + std::abs(sum)))
+              << "batch " << i << "," << j << " element " << r << "," << s;
+        }
+  std::vector<float> two = run(2);
+  EXPECT_EQ(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)), 0);
+}
+
+TEST(GemmBatched, MatchesAReferenceForStridedBatches) {
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      for (bool accumulate : {false, true})
+        checkBatched(3, 4, 5, 7, 6, ta, tb, accumulate);
+  // Attention's shape: batch 2 x 4 heads of 64 x 16 @ 16 x 64.
+  checkBatched(2, 4, 64, 16, 64, false, true, false);
+}
+
+} // namespace

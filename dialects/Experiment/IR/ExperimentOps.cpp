@@ -147,20 +147,41 @@ LogicalResult DatasetOp::verify() {
 }
 
 LogicalResult SyntheticOp::verify() {
-  bool induction = getGenerator() == "induction_tokens";
-  StringRef arguments = induction ? "count, length, vocab, seed"
-                        : getGenerator() == "gaussian_classes"
-                            ? "count, classes, dim, task_seed, seed"
-                            : "";
-  if (arguments.empty())
+  struct Generator {
+    StringRef name, args, reals;
+    size_t numArgs, numReals;
+  };
+  static const Generator generators[] = {
+      {"gaussian_classes", "count, classes, dim, task_seed, seed", "", 5, 0},
+      {"induction_tokens", "count, length, vocab, seed", "", 4, 0},
+      {"icl_classification",
+       "count, classes, dim, labels, context, burstiness, mode, task_seed, "
+       "seed",
+       "zipf, noise", 9, 2},
+      {"icl_regression", "count, dim, points, tasks, task_seed, seed", "noise",
+       6, 1},
+  };
+  const Generator *generator = nullptr;
+  for (const Generator &candidate : generators)
+    if (candidate.name == getGenerator())
+      generator = &candidate;
+  if (!generator)
     return emitOpError("unknown generator '")
            << getGenerator()
-           << "'; expected 'induction_tokens' or 'gaussian_classes'";
-  size_t expected = induction ? 4 : 5;
-  if (getArgs().size() != expected)
+           << "'; expected 'gaussian_classes', 'induction_tokens', "
+              "'icl_classification' or 'icl_regression'";
+  if (getArgs().size() != generator->numArgs)
     return emitOpError("'")
-           << getGenerator() << "' takes " << expected << " arguments ("
-           << arguments << "), found " << getArgs().size();
+           << getGenerator() << "' takes " << generator->numArgs
+           << " integer arguments (" << generator->args << "), found "
+           << getArgs().size();
+  if (getReals().size() != generator->numReals) {
+    auto diag = emitOpError("'") << getGenerator() << "' takes "
+                                 << generator->numReals << " real arguments";
+    if (generator->numReals)
+      diag << " (" << generator->reals << ")";
+    return diag << ", found " << getReals().size();
+  }
   return success();
 }
 

@@ -118,21 +118,35 @@ def Exp_DatasetOp : Exp_Op<"dataset"> {
   let hasVerifier = 1;
 }
 
-def Exp_SyntheticOp : Exp_Op<"synthetic"> {
+def Exp_SyntheticOp : Exp_Op<"synthetic", [AttrSizedOperandSegments]> {
   let summary = "a synthetic dataset drawn from a seeded generator";
   let description = [{
-    `gaussian_classes(count, classes, dim, task_seed, seed)`: `x: f32[dim]`
-    around one of `classes` means drawn from N(0, I) by `task_seed`,
-    labelled `y: i32` by it; rows drawn by `seed`.
-    `induction_tokens(count, length, vocab, seed)`: sequences `x` whose
-    next tokens are `y`.
+    Integer arguments in parentheses, real ones after `reals`:
+
+    - `gaussian_classes(count, classes, dim, task_seed, seed)`:
+      `x: f32[dim]` around one of `classes` means drawn from N(0, I) by
+      `task_seed`, labelled `y: i32` by it; rows drawn by `seed`.
+    - `induction_tokens(count, length, vocab, seed)`: sequences `x` whose
+      first half repeats in the second; `y` is `x` shifted by one.
+    - `icl_classification(count, classes, dim, labels, context, burstiness,
+      mode, task_seed, seed) reals(zipf, noise)`: contexts of exemplars
+      `x: f32[context + 1, dim]` (the query last) with `labels:
+      i32[context]` and the query's label `y: i32`; mode 0 trains, 1 holds
+      two novel classes, 2 leaves the query's class out of the context.
+    - `icl_regression(count, dim, points, tasks, task_seed, seed)
+      reals(noise)`: `x: f32[points, dim]`, `y: f32[points]`, `w: f32[dim]`.
+
     ```mlir
     %d = exp.synthetic "induction_tokens"(%count, %length, %vocab, %seed)
+    %r = exp.synthetic "icl_regression"(%n, %d, %p, %t, %s, %s) reals(%noise)
     ```
   }];
-  let arguments = (ins StrAttr:$generator, Variadic<I64>:$args);
+  let arguments = (ins StrAttr:$generator, Variadic<I64>:$args,
+                       Variadic<F64>:$reals);
   let results = (outs Exp_DatasetType:$result);
-  let assemblyFormat = "$generator `(` $args `)` attr-dict";
+  let assemblyFormat = [{
+    $generator `(` $args `)` (`reals` `(` $reals^ `)`)? attr-dict
+  }];
   let hasVerifier = 1;
 }
 

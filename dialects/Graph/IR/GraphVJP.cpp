@@ -296,6 +296,23 @@ SmallVector<Value> MatmulOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
     return MatmulOp::create(b, loc, x, y, tx, ty);
   };
   Value da, db;
+  auto aType = cast<RankedTensorType>(a.getType());
+  if (!ta && aType.getRank() > 2 &&
+      cast<RankedTensorType>(bb.getType()).getRank() == 2) {
+    // One matrix applied to a stack of rows: its gradient sums over the
+    // stack, which is one product over all the rows.
+    int64_t rows = 1;
+    for (int64_t size : aType.getShape().drop_back())
+      rows *= size;
+    Value flatA = reshape(b, loc, a, {rows, aType.getShape().back()});
+    Value flatG =
+        reshape(b, loc, g,
+                {rows, cast<RankedTensorType>(g.getType()).getShape().back()});
+    da = tb ? matmul(g, bb, false, false) : matmul(g, bb, false, true);
+    db = tb ? matmul(flatG, flatA, true, false)
+            : matmul(flatA, flatG, true, false);
+    return {da, db};
+  }
   if (!ta && !tb) {
     da = matmul(g, bb, false, true);
     db = matmul(a, g, true, false);

@@ -79,6 +79,10 @@ void kiln_run_default_seed(kiln_run *run, int64_t seed);
  * error. */
 void kiln_run_supports_device(kiln_run *run, int32_t device);
 int64_t kiln_run_seed(const kiln_run *run);
+/* Fails the run, naming `where` (file:line:col), unless 0 <= index < size:
+ * the bounds of an experiment's `tensor[index]`. */
+void kiln_run_check_index(kiln_run *run, int64_t index, int64_t size,
+                          const char *where);
 
 /* Flushes and closes every output, prints a one-line summary to stderr (and,
  * with KILN_STATS=1 in the environment, the caching allocator's counters)
@@ -123,15 +127,27 @@ void kiln_data_field_f32(kiln_run *run, const kiln_data *data,
 void kiln_data_field_i32(kiln_run *run, const kiln_data *data,
                          const char *field, int32_t *out, int64_t count);
 
-/* A synthetic data set from generator `name` and its `num_args` integer
- * arguments, drawn on Philox stream 2^32 + 2 from its seeds alone, cached
- * per arguments:
+/* A synthetic data set from generator `name`, its `num_args` integer and
+ * `num_reals` real arguments, drawn on Philox streams 2^32 + 2.. from its
+ * seeds alone, cached per arguments:
  *   "gaussian_classes"(count, classes, dim, task_seed, seed): `classes`
  *     class means drawn from N(0, I_dim) by `task_seed`; then, by `seed`,
  *     labels y uniform over the classes and x = mean[y] + N(0, I_dim).
- *     Fields x: f32[dim], y: i32. Splits of one task share `task_seed`. */
+ *     Fields x: f32[dim], y: i32. Splits of one task share `task_seed`.
+ *   "induction_tokens"(count, length, vocab, seed): x: i32[length] whose
+ *     first half is uniform below `vocab` and whose second repeats it;
+ *     y: i32[length] is x shifted by one.
+ *   "icl_classification"(count, classes, dim, labels, context, burstiness,
+ *     mode, task_seed, seed; zipf, noise): context items, then a query,
+ *     x: f32[context + 1, dim]; their labels labels: i32[context]; the
+ *     query's label y: i32. Mode 0 trains, 1 holds two novel classes, 2
+ *     training classes other than the query's (src/synthetic.h).
+ *   "icl_regression"(count, dim, points, tasks, task_seed, seed; noise):
+ *     x: f32[points, dim], y: f32[points] = x w + noise, w: f32[dim].
+ * Rows of the last three are drawn when read, from their index alone. */
 kiln_data *kiln_data_synthetic(kiln_run *run, const char *name,
-                               const int64_t *args, int64_t num_args);
+                               const int64_t *args, int64_t num_args,
+                               const double *reals, int64_t num_reals);
 
 /* A random permutation of 0..size-1 from `seed` alone (Fisher-Yates on
  * Philox stream 2^32 + 1). */

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define KILN_RUNTIME_ABI_VERSION 4
+#define KILN_RUNTIME_ABI_VERSION 5
 
 /* Alignment of every runtime buffer: one cache line, and enough for any
  * vector load the compiler emits. */
@@ -50,6 +50,26 @@ void _mlir_ciface_kiln_gemm_f32(const kiln_memref2d_f32 *a,
                                 const kiln_memref2d_f32 *b,
                                 const kiln_memref2d_f32 *c, int8_t transpose_a,
                                 int8_t transpose_b, int8_t accumulate);
+
+/* A rank-4 float buffer: element (i, j, k, l) at aligned[offset +
+ * i*strides[0] + j*strides[1] + k*strides[2] + l*strides[3]]. */
+typedef struct kiln_memref4d_f32 {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[4];
+  int64_t strides[4];
+} kiln_memref4d_f32;
+
+/* For every (i, j) of the two leading (batch) dimensions, the product above
+ * of the matrices at (i, j): c[i, j] = op(a[i, j]) @ op(b[i, j]). Batch
+ * elements run in parallel on the pool, each one single-threaded BLAS call,
+ * so results do not depend on the thread count either. */
+void _mlir_ciface_kiln_gemm_batched_f32(const kiln_memref4d_f32 *a,
+                                        const kiln_memref4d_f32 *b,
+                                        const kiln_memref4d_f32 *c,
+                                        int8_t transpose_a, int8_t transpose_b,
+                                        int8_t accumulate);
 
 /* Threads of the runtime's pool (default 1; kiln_run_start sets --threads).
  * A large product is cut into blocks by its shape alone, each block a

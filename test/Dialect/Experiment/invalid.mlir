@@ -78,7 +78,7 @@ exp.experiment @split hparams {} {
 
 exp.experiment @synthetic hparams {} {
   %0 = arith.constant 0 : i64
-  // expected-error @+1 {{'exp.synthetic' op 'induction_tokens' takes 4 arguments (count, length, vocab, seed), found 1}}
+  // expected-error @+1 {{'exp.synthetic' op 'induction_tokens' takes 4 integer arguments (count, length, vocab, seed), found 1}}
   %1 = exp.synthetic "induction_tokens"(%0)
 }
 
@@ -400,6 +400,31 @@ exp.experiment @replay_sample hparams {} {
 
 exp.experiment @gaussian_arity hparams {} {
   %c = arith.constant 4 : i64
-  // expected-error @+1 {{'exp.synthetic' op 'gaussian_classes' takes 5 arguments (count, classes, dim, task_seed, seed), found 4}}
+  // expected-error @+1 {{'exp.synthetic' op 'gaussian_classes' takes 5 integer arguments (count, classes, dim, task_seed, seed), found 4}}
   %d = exp.synthetic "gaussian_classes"(%c, %c, %c, %c)
+}
+
+// -----
+
+exp.experiment @regression_reals hparams {} {
+  %c = arith.constant 4 : i64
+  // expected-error @+1 {{'exp.synthetic' op 'icl_regression' takes 1 real arguments (noise), found 0}}
+  %d = exp.synthetic "icl_regression"(%c, %c, %c, %c, %c, %c)
+}
+
+// -----
+
+exp.experiment @gaussian_reals hparams {} {
+  %c = arith.constant 4 : i64
+  %r = arith.constant 0.5 : f64
+  // expected-error @+1 {{'exp.synthetic' op 'gaussian_classes' takes 0 real arguments, found 1}}
+  %d = exp.synthetic "gaussian_classes"(%c, %c, %c, %c, %c) reals(%r)
+}
+
+// -----
+
+exp.experiment @unknown_generator hparams {} {
+  %c = arith.constant 4 : i64
+  // expected-error @+1 {{'exp.synthetic' op unknown generator 'spirals'; expected 'gaussian_classes', 'induction_tokens', 'icl_classification' or 'icl_regression'}}
+  %d = exp.synthetic "spirals"(%c)
 }

@@ -53,6 +53,11 @@ exp.experiment @run hparams {batch = 64 : i64, lr = 1.0e-3 : f64, on = true,
   %train = exp.dataset "fashion_mnist" split "train"
   %test = exp.dataset "mnist" split "test" path "/data/mnist/"
   %tokens = exp.synthetic "induction_tokens"(%c32, %c32, %c32, %c0)
+  // CHECK: exp.synthetic "icl_regression"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) reals(%{{.*}}){{$}}
+  // CHECK: exp.synthetic "icl_classification"({{.*}}) reals(%{{.*}}, %{{.*}}){{$}}
+  %noise = arith.constant 0.1 : f64
+  %prompts = exp.synthetic "icl_regression"(%c32, %c32, %c32, %c0, %c0, %c1) reals(%noise)
+  %contexts = exp.synthetic "icl_classification"(%c32, %c32, %c32, %c32, %c32, %c0, %c0, %c0, %c1) reals(%noise, %noise)
   // CHECK: %[[PERM:.*]] = exp.permutation seed %{{.*}} : tensor<784xi32>
   // CHECK: exp.shuffle %[[TRAIN]] seed %{{.*}}
   // CHECK: exp.take %{{.*}} count %{{.*}}
