@@ -4,7 +4,8 @@
 # against the GEMM floor (the step's matrix products alone on OpenBLAS), all
 # on this machine in this run; then the whole Fashion-MNIST experiment
 # (bench/fashion_mlp.sh: kilnc build time, and the built binary against
-# PyTorch). Prints one BENCH line per comparison. A failure of the experiment
+# PyTorch), the induction-heads train step (bench/induction_heads.sh), replay
+# sampling and checkpoint saves. Prints one BENCH line per comparison. A failure of the experiment
 # benchmark leaves the lines above it standing and makes the exit status 1.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,5 +53,11 @@ fi
 if ! "$root/scripts/build.sh" --target kiln-bench-checkpoint >/dev/null ||
   ! "$build/bench/kiln-bench-checkpoint"; then
   echo "bench: FAILED: kiln-bench-checkpoint; no checkpoint_save result" >&2
+  exit 1
+fi
+
+# The induction-heads transformer's train step against PyTorch eager.
+if ! "$root/bench/induction_heads.sh" "$build"; then
+  echo "bench: FAILED: bench/induction_heads.sh (see above); no induction result" >&2
   exit 1
 fi
