@@ -144,6 +144,8 @@ private:
   Value emitFloat(const Expr *e);
   Value emitSynthetic(const Call *call, StringRef name, mlir::Location at);
   Value emitIndex(const Index *e);
+  /// A tensor's element as the host holds numbers: f64, i64 or i1.
+  Value hostNumber(Value element, SMLoc where);
   Value intConstant(int64_t value, SMLoc where);
   Value floatConstant(double value, SMLoc where);
   /// A scalar tensor as an f64 or i64; other values unchanged.
@@ -1071,8 +1073,12 @@ Value ExperimentEmitter::emitIndex(const Index *e) {
   }
   if (hadError)
     return nullptr;
-  Value element =
-      mlir::tensor::ExtractOp::create(builder, loc(e->loc()), base, indices);
+  return hostNumber(
+      mlir::tensor::ExtractOp::create(builder, loc(e->loc()), base, indices),
+      e->loc());
+}
+
+Value ExperimentEmitter::hostNumber(Value element, SMLoc where) {
   mlir::Type type = element.getType();
   if (type.isInteger(1))
     return element;
@@ -1080,7 +1086,7 @@ Value ExperimentEmitter::emitIndex(const Index *e) {
                        llvm::isa<mlir::FloatType>(type)
                            ? mlir::Type(builder.getF64Type())
                            : mlir::Type(builder.getI64Type()),
-                       e->loc());
+                       where);
 }
 
 Value ExperimentEmitter::toHost(Value value, SMLoc where) {
@@ -1094,16 +1100,9 @@ Value ExperimentEmitter::toHost(Value value, SMLoc where) {
                  "a 'fn'");
     return nullptr;
   }
-  Value scalar = mlir::tensor::ExtractOp::create(builder, loc(where), value,
-                                                 mlir::ValueRange());
-  mlir::Type element = tensor.getElementType();
-  if (element.isInteger(1))
-    return scalar;
-  return convertScalar(scalar,
-                       llvm::isa<mlir::FloatType>(element)
-                           ? mlir::Type(builder.getF64Type())
-                           : mlir::Type(builder.getI64Type()),
-                       where);
+  return hostNumber(mlir::tensor::ExtractOp::create(builder, loc(where), value,
+                                                    mlir::ValueRange()),
+                    where);
 }
 
 Value ExperimentEmitter::toF64(Value value, SMLoc where) {
