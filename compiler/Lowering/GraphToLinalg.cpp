@@ -545,6 +545,39 @@ template <typename Op> struct SoftmaxLowering : OpConversionPattern<Op> {
   }
 };
 
+/// y = c / sqrt(mean(c^2) + epsilon) along the axis, c being x minus its
+/// mean (layer norm) or x itself (RMS norm).
+template <typename Op> struct NormLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    RankedTensorType type = tensorOf(x);
+    int64_t axis = graph::normalizeAxes({static_cast<int64_t>(op.getAxis())},
+                                        type.getRank())
+                       .shape.front();
+    auto keptMean = [&](Value v) -> Value {
+      return graph::ReduceMeanOp::create(rewriter, loc, v,
+                                         rewriter.getDenseI64ArrayAttr({axis}),
+                                         rewriter.getUnitAttr());
+    };
+    Value centered = x;
+    if constexpr (std::is_same_v<Op, graph::LayerNormOp>)
+      centered = graph::SubOp::create(rewriter, loc, x, keptMean(x));
+    Value meanSquare =
+        keptMean(graph::MulOp::create(rewriter, loc, centered, centered));
+    Value epsilon = scalarTensor(rewriter, loc, type.getElementType(),
+                                 op.getEpsilon().convertToDouble());
+    Value scale = graph::RsqrtOp::create(
+        rewriter, loc,
+        graph::AddOp::create(rewriter, loc, meanSquare, epsilon));
+    rewriter.replaceOpWithNewOp<graph::MulOp>(op, centered, scale);
+    return success();
+  }
+};
+
 /// Sum of every element of `v`, a scalar graph value.
 Value sumAll(OpBuilder &b, Location loc, Value v) {
   auto all = b.getDenseI64ArrayAttr(
@@ -1033,7 +1066,8 @@ struct LowerGraphToLinalgPass
         ElementwiseLowering<graph::BroadcastToOp>, MatmulLowering,
         ReduceLowering<graph::ReduceSumOp>, ReduceLowering<graph::ReduceMaxOp>,
         ReduceMeanLowering, SoftmaxLowering<graph::SoftmaxOp>,
-        SoftmaxLowering<graph::LogSoftmaxOp>, SoftmaxCrossEntropyLowering,
+        SoftmaxLowering<graph::LogSoftmaxOp>, NormLowering<graph::LayerNormOp>,
+        NormLowering<graph::RmsNormOp>, SoftmaxCrossEntropyLowering,
         MseLowering, BceWithLogitsLowering, AccuracyLowering, ConstantLowering,
         ReshapeLowering, TransposeLowering, SliceLowering, ConcatLowering,
         GatherLowering, OneHotLowering>(context);

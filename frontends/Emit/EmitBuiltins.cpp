@@ -171,6 +171,23 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
     return graph::LogSoftmaxOp::create(builder, at, type, x, axis);
   }
 
+  if (name == "layer_norm" || name == "rms_norm") {
+    auto a = bindArguments(call, {"x", "axis", "eps"});
+    Value x = operand(a[0]);
+    if (!x)
+      return nullptr;
+    mlir::IntegerAttr axis = builder.getI64IntegerAttr(intValue(a[1], -1));
+    double epsilon = 1e-5;
+    if (const auto *literal = llvm::dyn_cast_or_null<FloatLit>(a[2]))
+      epsilon = literal->value;
+    else if (const auto *literal = llvm::dyn_cast_or_null<IntLit>(a[2]))
+      epsilon = double(literal->value);
+    mlir::FloatAttr eps = builder.getF64FloatAttr(epsilon);
+    if (name == "layer_norm")
+      return graph::LayerNormOp::create(builder, at, type, x, axis, eps);
+    return graph::RmsNormOp::create(builder, at, type, x, axis, eps);
+  }
+
   if (name == "reshape") {
     Value x = operand(bindArguments(call, {"x", "shape"})[0]);
     return x ? graph::ReshapeOp::create(builder, at, type, x) : nullptr;

@@ -259,10 +259,19 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
     return result(graph::reduceShape(x.shape, axes, keepdims), x.dtype);
   }
 
-  if (name == "softmax" || name == "log_softmax") {
-    if (!bindArgs(call, name, {"x", "axis"}, 1, a) ||
+  if (name == "softmax" || name == "log_softmax" || name == "layer_norm" ||
+      name == "rms_norm") {
+    bool norm = name == "layer_norm" || name == "rms_norm";
+    if (!bindArgs(call, name,
+                  norm ? llvm::ArrayRef<StringRef>{"x", "axis", "eps"}
+                       : llvm::ArrayRef<StringRef>{"x", "axis"},
+                  1, a) ||
         !expectFloatTensor(a[0], "the argument of '" + name + "'"))
       return Type::error();
+    if (norm && a[2] && !llvm::isa<FloatLit, IntLit>(a[2])) {
+      diags.error(a[2]->range, "'eps' is a number literal, as in 'eps = 1e-6'");
+      return Type::error();
+    }
     Type x = asTensor(a[0]->type);
     if (a[1]) {
       std::optional<int64_t> axis = constInt(a[1], "'axis'");

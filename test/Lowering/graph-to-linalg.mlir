@@ -390,6 +390,32 @@ func.func @matmul_batched_broadcast(%a: tensor<2x1x4x3xf32>, %b: tensor<5x3x6xf3
 
 // -----
 
+// Layer norm: the mean, then the mean square of the centered values, then
+// their product with rsqrt(mean square + epsilon), all along the last axis.
+// RMS norm skips the centering.
+
+// CHECK-LABEL: func.func @layer_norm
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.addf
+// CHECK: arith.subf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.constant dense<9.99999974E-6> : tensor<f32>
+// CHECK: math.rsqrt
+// CHECK-LABEL: func.func @rms_norm
+// CHECK-NOT: arith.subf
+// CHECK: arith.constant dense<9.99999997E-7> : tensor<f32>
+// CHECK: math.rsqrt
+func.func @layer_norm(%x: tensor<4x3x8xf32>) -> tensor<4x3x8xf32> {
+  %0 = graph.layer_norm %x : tensor<4x3x8xf32>
+  return %0 : tensor<4x3x8xf32>
+}
+func.func @rms_norm(%x: tensor<4x3x8xf32>) -> tensor<4x3x8xf32> {
+  %0 = graph.rms_norm %x {epsilon = 1.0e-06 : f64} : tensor<4x3x8xf32>
+  return %0 : tensor<4x3x8xf32>
+}
+
+// -----
+
 // A stack of rows times one matrix is one 2-D product over all the rows: the
 // lhs [2, 3, 4, 8] collapses to [24, 8], the result expands back.
 

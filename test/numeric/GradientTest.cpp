@@ -298,6 +298,18 @@ std::vector<GradCase> cases() {
                 "graph.softmax %arg0 {axis = 0 : i64} : tensor<3x4xf64>", t34);
   unaryWithType("log_softmax", f64("3x4x"),
                 "graph.log_softmax %arg0 : tensor<3x4xf64>", t34);
+  unaryWithType("layer_norm", f64("3x4x"),
+                "graph.layer_norm %arg0 : tensor<3x4xf64>", t34);
+  unaryWithType("layer_norm_axis0", f64("3x4x"),
+                "graph.layer_norm %arg0 {axis = 0 : i64, epsilon = 1.0e-02 "
+                ": f64} : tensor<3x4xf64>",
+                t34);
+  unaryWithType("rms_norm", f64("3x4x"),
+                "graph.rms_norm %arg0 : tensor<3x4xf64>", t34);
+  unaryWithType("rms_norm_axis0", f64("3x4x"),
+                "graph.rms_norm %arg0 {axis = 0 : i64, epsilon = 1.0e-02 : "
+                "f64} : tensor<3x4xf64>",
+                t34);
   unaryWithType("reshape", f64("3x4x"),
                 "graph.reshape %arg0 : (tensor<3x4xf64>) -> tensor<2x6xf64>",
                 "tensor<2x6xf64>");

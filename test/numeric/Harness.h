@@ -68,6 +68,10 @@ struct Case {
   /// reduce_sum): each element's tolerance then scales with the reference
   /// evaluated on |inputs| rather than with its own, possibly tiny, value.
   bool sumsTerms = false;
+  /// Set for normalizations, whose results are O(1) by construction but
+  /// may be tiny where an input is close to the mean: errors are measured
+  /// against 1 where the reference is smaller.
+  bool normalized = false;
 };
 
 /// "tensor<4x8xf32>", or "tensor<f32>" for an empty shape.

@@ -231,5 +231,48 @@ std::vector<Case> softmaxCases() {
 INSTANTIATE_TEST_SUITE_P(Softmax, NumericTest,
                          testing::ValuesIn(softmaxCases()), caseName);
 
+//===----------------------------------------------------------------------===//
+// layer_norm, rms_norm
+//===----------------------------------------------------------------------===//
+
+std::vector<Case> normCases() {
+  struct NormCase {
+    Shape shape;
+    int64_t axis;
+    double epsilon;
+    StringRef element;
+  };
+  const NormCase kNormCases[] = {
+      {{4, 64}, -1, 1e-5, "f32"}, {{2, 3, 70}, 2, 1e-5, "f32"},
+      {{5, 7}, 0, 1e-2, "f32"},   {{32, 17, 64}, -1, 1e-6, "f32"},
+      {{4, 64}, -1, 1e-5, "f64"}, {{3, 5}, 0, 0.0, "f64"},
+  };
+  std::vector<Case> cases;
+  for (bool center : {true, false}) {
+    StringRef op = center ? "layer_norm" : "rms_norm";
+    for (const NormCase &n : kNormCases) {
+      cases.push_back(
+          {formatv("{0}_{1}_{2}_axis_{3}", op, n.element, shapeName(n.shape),
+                   axesName(n.axis))
+               .str(),
+           singleOp(formatv("graph.{0} %arg0 {{axis = {1} : i64, epsilon = "
+                            "{2:e} : f64} : {3}",
+                            op, n.axis, n.epsilon,
+                            tensorType(n.shape, n.element))
+                        .str()),
+           [n, center](ArrayRef<Array> in) {
+             return ref::norm(in[0], n.axis, n.epsilon, center);
+           },
+           {Fill::nonZero(0.1, 3.0)},
+           /*sumsTerms=*/false,
+           /*normalized=*/true});
+    }
+  }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(Norm, NumericTest, testing::ValuesIn(normCases()),
+                         caseName);
+
 } // namespace
 } // namespace kiln::numeric

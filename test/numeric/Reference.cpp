@@ -231,6 +231,27 @@ Array logSoftmax(const Array &input, int64_t axis) {
   return out;
 }
 
+Array norm(const Array &input, int64_t axis, double epsilon, bool center) {
+  Array out(input.shape);
+  forEachLine(input.shape, normalizeAxes(axis, input.rank()).front(),
+              [&](ArrayRef<int64_t> line) {
+                double mean = 0.0;
+                if (center) {
+                  for (int64_t o : line)
+                    mean += input.data[o];
+                  mean /= double(line.size());
+                }
+                double square = 0.0;
+                for (int64_t o : line)
+                  square += (input.data[o] - mean) * (input.data[o] - mean);
+                double scale =
+                    1.0 / std::sqrt(square / double(line.size()) + epsilon);
+                for (int64_t o : line)
+                  out.data[o] = (input.data[o] - mean) * scale;
+              });
+  return out;
+}
+
 Array softmax(const Array &input, int64_t axis) {
   Array out = logSoftmax(input, axis);
   for (double &x : out.data)

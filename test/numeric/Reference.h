@@ -76,6 +76,9 @@ Array reduce(const Array &input, Reduction kind, llvm::ArrayRef<int64_t> axes,
              bool keepdims = false);
 
 Array softmax(const Array &input, int64_t axis = -1);
+/// (x - mean) / sqrt(mean((x - mean)^2) + epsilon) along `axis`, with the
+/// mean taken as 0 unless `center` (layer norm; RMS norm without).
+Array norm(const Array &input, int64_t axis, double epsilon, bool center);
 Array logSoftmax(const Array &input, int64_t axis = -1);
 
 Array transpose(const Array &input, llvm::ArrayRef<int64_t> permutation);

@@ -166,6 +166,23 @@ LogicalResult LogSoftmaxOp::verify() {
   return verifySoftmaxAxis(*this, static_cast<int64_t>(getAxis()), getType());
 }
 
+static LogicalResult verifyNorm(Operation *op, int64_t axis, double epsilon,
+                                RankedTensorType type) {
+  if (!(epsilon >= 0))
+    return op->emitOpError("epsilon must be non-negative, found ") << epsilon;
+  return verifySoftmaxAxis(op, axis, type);
+}
+
+LogicalResult LayerNormOp::verify() {
+  return verifyNorm(*this, static_cast<int64_t>(getAxis()),
+                    getEpsilon().convertToDouble(), getType());
+}
+
+LogicalResult RmsNormOp::verify() {
+  return verifyNorm(*this, static_cast<int64_t>(getAxis()),
+                    getEpsilon().convertToDouble(), getType());
+}
+
 LogicalResult ReshapeOp::verify() {
   RankedTensorType in = getInput().getType(), out = getType();
   if (in.getElementType() != out.getElementType())

@@ -220,6 +220,29 @@ class Graph_SoftmaxLikeOp<string mnemonic, string what>
 def Graph_SoftmaxOp : Graph_SoftmaxLikeOp<"softmax", "softmax">;
 def Graph_LogSoftmaxOp : Graph_SoftmaxLikeOp<"log_softmax", "log-softmax">;
 
+class Graph_NormOp<string mnemonic, string what>
+    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType, Differentiable]> {
+  let summary = what # " along one axis";
+  let description = [{
+    Normalizes along `axis` (default: the last); a gain and a bias, when a
+    model has them, are separate elementwise ops.
+    ```mlir
+    %y = graph.}] # mnemonic # [{ %x {epsilon = 1.0e-05 : f64} : tensor<32x64xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input,
+                   DefaultValuedAttr<I64Attr, "-1">:$axis,
+                   DefaultValuedAttr<F64Attr, "1e-5">:$epsilon);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Graph_LayerNormOp
+    : Graph_NormOp<"layer_norm", "(x - mean(x)) / sqrt(var(x) + epsilon)">;
+def Graph_RmsNormOp
+    : Graph_NormOp<"rms_norm", "x / sqrt(mean(x^2) + epsilon)">;
+
 //===----------------------------------------------------------------------===//
 // Shape manipulation
 //===----------------------------------------------------------------------===//

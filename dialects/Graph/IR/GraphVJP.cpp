@@ -381,6 +381,44 @@ SmallVector<Value> LogSoftmaxOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
                         mul(b, loc, ExpOp::create(b, loc, y), total))};
 }
 
+/// mean of `x` along `axis`, kept as a size-1 dimension.
+static Value keptMean(OpBuilder &b, Location loc, Value x, int64_t axis) {
+  return ReduceMeanOp::create(b, loc, x, b.getDenseI64ArrayAttr({axis}),
+                              b.getUnitAttr());
+}
+
+/// 1 / sqrt(mean(v * v) + epsilon) along `axis`, kept.
+static Value inverseRms(OpBuilder &b, Location loc, Value v, int64_t axis,
+                        double epsilon) {
+  Value meanSquare = keptMean(b, loc, mul(b, loc, v, v), axis);
+  return RsqrtOp::create(
+      b, loc, AddOp::create(b, loc, meanSquare, scalar(b, loc, v, epsilon)));
+}
+
+SmallVector<Value> LayerNormOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  // With y = (x - mean) r: dx = r (g - mean(g) - y mean(g y)).
+  Location loc = getLoc();
+  Value x = getInput(), y = getResult(), g = grads[0];
+  int64_t axis = axesOf({static_cast<int64_t>(getAxis())}, x).front();
+  Value centered = SubOp::create(b, loc, x, keptMean(b, loc, x, axis));
+  Value r = inverseRms(b, loc, centered, axis, getEpsilon().convertToDouble());
+  Value inner =
+      SubOp::create(b, loc, SubOp::create(b, loc, g, keptMean(b, loc, g, axis)),
+                    mul(b, loc, y, keptMean(b, loc, mul(b, loc, g, y), axis)));
+  return {mul(b, loc, r, inner)};
+}
+
+SmallVector<Value> RmsNormOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  // With y = x r: dx = r (g - y mean(g y)).
+  Location loc = getLoc();
+  Value x = getInput(), y = getResult(), g = grads[0];
+  int64_t axis = axesOf({static_cast<int64_t>(getAxis())}, x).front();
+  Value r = inverseRms(b, loc, x, axis, getEpsilon().convertToDouble());
+  Value inner = SubOp::create(
+      b, loc, g, mul(b, loc, y, keptMean(b, loc, mul(b, loc, g, y), axis)));
+  return {mul(b, loc, r, inner)};
+}
+
 //===----------------------------------------------------------------------===//
 // Shape manipulation
 //===----------------------------------------------------------------------===//

@@ -441,6 +441,30 @@ func.func @softmax_axis_range(%a: tensor<4x8xf32>) {
 
 // -----
 
+func.func @norm_axis_range(%a: tensor<4x8xf32>) {
+  // expected-error @+1 {{'graph.layer_norm' op axis -3 is out of range for rank 2}}
+  %0 = graph.layer_norm %a {axis = -3 : i64} : tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @norm_negative_epsilon(%a: tensor<4x8xf32>) {
+  // expected-error @+1 {{'graph.rms_norm' op epsilon must be non-negative, found -1.000000e-05}}
+  %0 = graph.rms_norm %a {epsilon = -1.0e-05 : f64} : tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @norm_integer(%a: tensor<4x8xi32>) {
+  // expected-error @+1 {{'graph.layer_norm' op operand #0 must be ranked tensor of floating-point values}}
+  %0 = graph.layer_norm %a : tensor<4x8xi32>
+  return
+}
+
+// -----
+
 func.func @softmax_scalar(%a: tensor<f32>) {
   // expected-error @+1 {{'graph.softmax' op axis -1 is out of range for rank 0}}
   %0 = graph.softmax %a : tensor<f32>

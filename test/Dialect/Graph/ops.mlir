@@ -211,6 +211,23 @@ func.func @softmax(%x: tensor<64x10xf32>, %y: tensor<2x3x4xf32>) {
 
 // -----
 
+// Defaults (the last axis, epsilon 1e-5) are elided when printing.
+
+// CHECK-LABEL: func.func @norms
+// CHECK: graph.layer_norm %{{.*}} : tensor<2x3x64xf32>
+// CHECK: graph.layer_norm %{{.*}} {axis = 1 : i64, epsilon = 9.9999999999999995E-7 : f64} : tensor<2x3x64xf32>
+// CHECK: graph.rms_norm %{{.*}} : tensor<2x3x64xf32>
+// CHECK: graph.rms_norm %{{.*}} {epsilon = 0.000000e+00 : f64} : tensor<2x3x64xf32>
+func.func @norms(%x: tensor<2x3x64xf32>) {
+  %0 = graph.layer_norm %x : tensor<2x3x64xf32>
+  %1 = graph.layer_norm %x {axis = 1 : i64, epsilon = 1.0e-06 : f64} : tensor<2x3x64xf32>
+  %2 = graph.rms_norm %x {axis = -1 : i64, epsilon = 1.0e-05 : f64} : tensor<2x3x64xf32>
+  %3 = graph.rms_norm %x {epsilon = 0.0 : f64} : tensor<2x3x64xf32>
+  return
+}
+
+// -----
+
 // CHECK-LABEL: func.func @reshape
 // CHECK: graph.reshape %{{.*}} : (tensor<4x2x3xf32>) -> tensor<4x6xf32>
 // CHECK: graph.reshape %{{.*}} : (tensor<4x2x3xf32>) -> tensor<24xf32>
