@@ -1,8 +1,9 @@
 //===- EmitBuiltins.cpp - Tensor builtins as graph ops --------------------===//
 //
 // Each tensor builtin is one graph op (SemaBuiltins.cpp checked it against
-// that op's shape rule); `causal_mask` and `arange` are constants. The result
-// type is the call's checked type with its sizes filled in.
+// that op's shape rule); `causal_mask`, `arange` and `sinusoidal_positions`
+// are constants. The result type is the call's checked type with its sizes
+// filled in.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +13,7 @@
 
 #include "llvm/ADT/StringSwitch.h"
 
+#include <cmath>
 #include <limits>
 
 namespace kiln::lang {
@@ -66,6 +68,20 @@ mlir::DenseElementsAttr causalMask(mlir::RankedTensorType type) {
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = i + 1; j < n; ++j)
       values[i * n + j] = -std::numeric_limits<float>::infinity();
+  return mlir::DenseElementsAttr::get(type, llvm::ArrayRef<float>(values));
+}
+
+/// Position p, feature 2i: sin(p / 10000^(2i / width)); feature 2i + 1:
+/// the cosine of the same.
+mlir::DenseElementsAttr sinusoidalPositions(mlir::RankedTensorType type) {
+  int64_t length = type.getDimSize(0), width = type.getDimSize(1);
+  std::vector<float> values(size_t(length * width));
+  for (int64_t p = 0; p < length; ++p)
+    for (int64_t i = 0; i < width; ++i) {
+      double angle =
+          double(p) / std::pow(10000.0, double(i - i % 2) / double(width));
+      values[p * width + i] = float(i % 2 ? std::cos(angle) : std::sin(angle));
+    }
   return mlir::DenseElementsAttr::get(type, llvm::ArrayRef<float>(values));
 }
 
@@ -243,6 +259,8 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
 
   if (name == "causal_mask")
     return graph::ConstantOp::create(builder, at, causalMask(type));
+  if (name == "sinusoidal_positions")
+    return graph::ConstantOp::create(builder, at, sinusoidalPositions(type));
   if (name == "arange") {
     std::vector<int32_t> values(size_t(type.getDimSize(0)));
     for (size_t i = 0; i < values.size(); ++i)

@@ -1034,7 +1034,7 @@ Value ExperimentEmitter::emitSynthetic(const Call *call, StringRef name,
       continue;
     }
     if (param.kind == Param::Mode) {
-      StringRef mode = arg ? llvm::cast<StrLit>(arg)->value : "train";
+      std::string mode = arg ? llvm::cast<StrLit>(arg)->value : "train";
       ints.push_back(intConstant(mode == "train" ? 0
                                  : mode == "icl" ? 1
                                                  : 2,

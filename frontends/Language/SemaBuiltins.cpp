@@ -465,6 +465,15 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
     return Type::tensor(DType::I32, {dimOf(a[0])});
   }
 
+  if (name == "sinusoidal_positions") {
+    // Vaswani et al.'s fixed position encodings, [length, width].
+    if (!bindArgs(call, name, {"length", "width"}, 2, a) ||
+        !expectKind(a[0], TypeKind::Int, "the length") ||
+        !expectKind(a[1], TypeKind::Int, "the width"))
+      return Type::error();
+    return Type::tensor(DType::F32, {dimOf(a[0]), dimOf(a[1])});
+  }
+
   if (name == "causal_mask") {
     if (!bindArgs(call, name, {"size"}, 1, a) ||
         !expectKind(a[0], TypeKind::Int, "the size"))

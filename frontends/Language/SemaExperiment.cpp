@@ -331,10 +331,10 @@ std::optional<Type> Sema::checkHostBuiltin(Call *call, StringRef name) {
     }
     int64_t context = a[4] ? dimOf(a[4]) : 8;
     int64_t dim = a[2] ? dimOf(a[2]) : 63;
-    return datasetType(dimOf(a[0]),
-                       {{"x", DType::F32, {addDims(context, 1), dim}},
-                        {"labels", DType::I32, {context}},
-                        {"y", DType::I32, {}}});
+    return datasetType(dimOf(a[0]), {{"x", DType::F32, {context, dim}},
+                                     {"labels", DType::I32, {context}},
+                                     {"query", DType::F32, {dim}},
+                                     {"y", DType::I32, {}}});
   }
 
   if (name == "icl_regression") {

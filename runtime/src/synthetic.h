@@ -34,7 +34,8 @@ enum class ClassificationMode {
 /// drawn with probability ~ (k + 1)^-zipf; exemplars are the mean plus
 /// N(0, noise^2 / dim) per dimension. A context holds `context` items; with
 /// `burstiness` B > 0 it holds context / B classes B times each, one being
-/// the query's class.
+/// the query's class. Fields: the context items x [context, dim], their
+/// labels [context], the query [dim] and its label y.
 struct ClassificationTask {
   int64_t classes, dim, labels, context, burstiness;
   double zipf, noise;

@@ -285,8 +285,12 @@ std::unique_ptr<DataSet> iclClassification(kiln_run *run,
     return row;
   };
   dataSet->fields.push_back(
-      generatedField<float>("x", (t.context + 1) * t.dim,
+      generatedField<float>("x", t.context * t.dim,
                             [=](int64_t row) { return sample(row).x.data(); }));
+  dataSet->fields.push_back(
+      generatedField<float>("query", t.dim, [=](int64_t row) {
+        return sample(row).x.data() + t.context * t.dim;
+      }));
   dataSet->fields.push_back(
       generatedField<int32_t>("labels", t.context, [=](int64_t row) {
         return sample(row).labels.data();

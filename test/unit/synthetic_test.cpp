@@ -172,7 +172,7 @@ class IclClassification : public Synthetic {
 protected:
   static constexpr int64_t kDim = 16, kContext = 8;
   struct Contexts {
-    std::vector<float> x;
+    std::vector<float> x, query;
     std::vector<int32_t> labels, y;
   };
   /// `rows` contexts of `classes` classes with 32 labels, burstiness 4.
@@ -183,7 +183,8 @@ protected:
     double reals[] = {zipf, noise};
     kiln_data *data =
         kiln_data_synthetic(run_, "icl_classification", args, 9, reals, 2);
-    return {field<float>(run_, data, "x", (kContext + 1) * kDim),
+    return {field<float>(run_, data, "x", kContext * kDim),
+            field<float>(run_, data, "query", kDim),
             field<int32_t>(run_, data, "labels", kContext),
             field<int32_t>(run_, data, "y", 1)};
   }
@@ -208,9 +209,9 @@ TEST_F(IclClassification, BurstyContextsHoldTheQuerysClassInGroups) {
     EXPECT_EQ(counts.count(c.y[row]), 1u) << "row " << row;
     // Exemplars of one class lie close (noise 0.1), other classes ~sqrt(2)
     // away (unit-norm means in 16 dimensions).
-    const float *query = &c.x[(row * (kContext + 1) + kContext) * kDim];
+    const float *query = &c.query[row * kDim];
     for (int64_t i = 0; i < kContext; ++i) {
-      double d = distance(query, &c.x[(row * (kContext + 1) + i) * kDim]);
+      double d = distance(query, &c.x[(row * kContext + i) * kDim]);
       if (c.labels[row * kContext + i] == c.y[row])
         EXPECT_LT(d, 0.5) << "row " << row;
       else

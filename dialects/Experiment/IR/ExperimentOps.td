@@ -130,8 +130,8 @@ def Exp_SyntheticOp : Exp_Op<"synthetic", [AttrSizedOperandSegments]> {
       first half repeats in the second; `y` is `x` shifted by one.
     - `icl_classification(count, classes, dim, labels, context, burstiness,
       mode, task_seed, seed) reals(zipf, noise)`: contexts of exemplars
-      `x: f32[context + 1, dim]` (the query last) with `labels:
-      i32[context]` and the query's label `y: i32`; mode 0 trains, 1 holds
+      `x: f32[context, dim]` with `labels: i32[context]`, a `query:
+      f32[dim]` and its label `y: i32`; mode 0 trains, 1 holds
       two novel classes, 2 leaves the query's class out of the context.
     - `icl_regression(count, dim, points, tasks, task_seed, seed)
       reals(noise)`: `x: f32[points, dim]`, `y: f32[points]`, `w: f32[dim]`.

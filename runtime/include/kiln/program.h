@@ -138,10 +138,10 @@ void kiln_data_field_i32(kiln_run *run, const kiln_data *data,
  *     first half is uniform below `vocab` and whose second repeats it;
  *     y: i32[length] is x shifted by one.
  *   "icl_classification"(count, classes, dim, labels, context, burstiness,
- *     mode, task_seed, seed; zipf, noise): context items, then a query,
- *     x: f32[context + 1, dim]; their labels labels: i32[context]; the
- *     query's label y: i32. Mode 0 trains, 1 holds two novel classes, 2
- *     training classes other than the query's (src/synthetic.h).
+ *     mode, task_seed, seed; zipf, noise): context items
+ *     x: f32[context, dim], their labels labels: i32[context], the query
+ *     query: f32[dim] and its label y: i32. Mode 0 trains, 1 holds two novel
+ * classes, 2 training classes other than the query's (src/synthetic.h).
  *   "icl_regression"(count, dim, points, tasks, task_seed, seed; noise):
  *     x: f32[points, dim], y: f32[points] = x w + noise, w: f32[dim].
  * Rows of the last three are drawn when read, from their index alone. */
