@@ -528,6 +528,26 @@ LogicalResult HostLowering::lowerOp(Operation &op) {
             memref::LoadOp::create(b, loc, lookup(op.getTensor()), indices));
         return success();
       })
+      .Case([&](tensor::FromElementsOp op) -> LogicalResult {
+        // Host numbers as a tensor argument of a graph call.
+        Value buffer = allocateFor(op.getType(), op);
+        if (!buffer)
+          return failure();
+        ArrayRef<int64_t> shape = op.getType().getShape();
+        for (auto [flat, element] : llvm::enumerate(op.getElements())) {
+          SmallVector<Value> indices;
+          int64_t rest = int64_t(flat);
+          for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
+            indices.insert(indices.begin(),
+                           arith::ConstantIndexOp::create(b, loc,
+                                                          rest % shape[d]));
+            rest /= shape[d];
+          }
+          memref::StoreOp::create(b, loc, lookup(element), buffer, indices);
+        }
+        map(op.getResult(), buffer);
+        return success();
+      })
       .Case([&](exp::SyntheticOp op) -> LogicalResult {
         // The integer and the real arguments, each through a buffer.
         auto argumentsPointer = [&](ValueRange args, Type element) {

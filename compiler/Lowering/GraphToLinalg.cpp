@@ -832,6 +832,94 @@ struct GatherLowering : OpConversionPattern<graph::GatherOp> {
   }
 };
 
+/// One generic over the result: each element (row i, column m of one
+/// system) reads the system's lower triangle and column m of the right-hand
+/// side, factors and substitutes with straight-line code (n <= 16), and
+/// keeps x[i]. The factorization is repeated per element: n * m times a few
+/// hundred flops, which is nothing for the small systems this op is for, and
+/// keeps every element independent.
+struct CholeskySolveLowering : OpConversionPattern<graph::CholeskySolveOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::CholeskySolveOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    int64_t rank = resultType.getRank();
+    int64_t n = resultType.getDimSize(rank - 2);
+    Value matrix = adaptor.getMatrix(), rhs = adaptor.getRhs();
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                         resultType.getElementType());
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultType, ValueRange{}, init,
+        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange) {
+          SmallVector<Value> batch;
+          for (int64_t d = 0; d + 2 < rank; ++d)
+            batch.push_back(linalg::IndexOp::create(b, l, d));
+          Value row = linalg::IndexOp::create(b, l, rank - 2);
+          Value column = linalg::IndexOp::create(b, l, rank - 1);
+          auto constant = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          auto at = [&](Value tensor, Value i, Value j) -> Value {
+            SmallVector<Value> coords(batch);
+            coords.push_back(i);
+            coords.push_back(j);
+            return tensor::ExtractOp::create(b, l, tensor, coords);
+          };
+          auto sub = [&](Value x, Value y) -> Value {
+            return arith::SubFOp::create(b, l, x, y);
+          };
+          auto mul = [&](Value x, Value y) -> Value {
+            return arith::MulFOp::create(b, l, x, y);
+          };
+          auto div = [&](Value x, Value y) -> Value {
+            return arith::DivFOp::create(b, l, x, y);
+          };
+          // L L^T = A, column by column.
+          std::vector<std::vector<Value>> lower(n, std::vector<Value>(n));
+          for (int64_t j = 0; j < n; ++j) {
+            Value diagonal = at(matrix, constant(j), constant(j));
+            for (int64_t k = 0; k < j; ++k)
+              diagonal = sub(diagonal, mul(lower[j][k], lower[j][k]));
+            lower[j][j] = math::SqrtOp::create(b, l, diagonal);
+            for (int64_t i = j + 1; i < n; ++i) {
+              Value entry = at(matrix, constant(i), constant(j));
+              for (int64_t k = 0; k < j; ++k)
+                entry = sub(entry, mul(lower[i][k], lower[j][k]));
+              lower[i][j] = div(entry, lower[j][j]);
+            }
+          }
+          // L z = b, then L^T x = z.
+          std::vector<Value> z(n), x(n);
+          for (int64_t i = 0; i < n; ++i) {
+            Value entry = at(rhs, constant(i), column);
+            for (int64_t k = 0; k < i; ++k)
+              entry = sub(entry, mul(lower[i][k], z[k]));
+            z[i] = div(entry, lower[i][i]);
+          }
+          for (int64_t i = n - 1; i >= 0; --i) {
+            Value entry = z[i];
+            for (int64_t k = i + 1; k < n; ++k)
+              entry = sub(entry, mul(lower[k][i], x[k]));
+            x[i] = div(entry, lower[i][i]);
+          }
+          Value result = x[0];
+          for (int64_t i = 1; i < n; ++i) {
+            Value isRow = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                                row, constant(i));
+            result = arith::SelectOp::create(b, l, isRow, x[i], result);
+          }
+          linalg::YieldOp::create(b, l, result);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 struct OneHotLowering : OpConversionPattern<graph::OneHotOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1067,7 +1155,8 @@ struct LowerGraphToLinalgPass
         ReduceLowering<graph::ReduceSumOp>, ReduceLowering<graph::ReduceMaxOp>,
         ReduceMeanLowering, SoftmaxLowering<graph::SoftmaxOp>,
         SoftmaxLowering<graph::LogSoftmaxOp>, NormLowering<graph::LayerNormOp>,
-        NormLowering<graph::RmsNormOp>, SoftmaxCrossEntropyLowering,
+        NormLowering<graph::RmsNormOp>, CholeskySolveLowering,
+        SoftmaxCrossEntropyLowering,
         MseLowering, BceWithLogitsLowering, AccuracyLowering, ConstantLowering,
         ReshapeLowering, TransposeLowering, SliceLowering, ConcatLowering,
         GatherLowering, OneHotLowering>(context);

@@ -187,6 +187,14 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
     return graph::LogSoftmaxOp::create(builder, at, type, x, axis);
   }
 
+  if (name == "cholesky_solve") {
+    auto a = bindArguments(call, {"a", "b"});
+    Value matrix = operand(a[0]);
+    Value rhs = matrix ? operand(a[1]) : nullptr;
+    return rhs ? graph::CholeskySolveOp::create(builder, at, type, matrix, rhs)
+               : nullptr;
+  }
+
   if (name == "layer_norm" || name == "rms_norm") {
     auto a = bindArguments(call, {"x", "axis", "eps"});
     Value x = operand(a[0]);

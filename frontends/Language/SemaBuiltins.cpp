@@ -235,6 +235,31 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
                   a[0]->type.dtype);
   }
 
+  if (name == "cholesky_solve") {
+    // x with a x = b, a symmetric positive definite: ridge and least-squares
+    // baselines.
+    if (!bindArgs(call, name, {"a", "b"}, 2, a) ||
+        !expectFloatTensor(a[0], "the matrix of 'cholesky_solve'") ||
+        !expectFloatTensor(a[1], "the right-hand side of 'cholesky_solve'"))
+      return Type::error();
+    const Shape &matrix = a[0]->type.shape, &rhs = a[1]->type.shape;
+    size_t rank = matrix.size();
+    bool ok = rank >= 2 && rhs.size() == rank &&
+              matrix[rank - 1] == matrix[rank - 2] &&
+              rhs[rank - 2] == matrix[rank - 1] &&
+              std::equal(matrix.begin(), matrix.end() - 2, rhs.begin()) &&
+              a[0]->type.dtype == a[1]->type.dtype;
+    if (!ok) {
+      diags.error(call->callee->range.Start,
+                  "'cholesky_solve' needs matrices [..., n, n] and right-hand "
+                  "sides [..., n, m] of one dtype, found " +
+                      str(a[0]->type) + " and " + str(a[1]->type),
+                  call->parenRange);
+      return Type::error();
+    }
+    return a[1]->type;
+  }
+
   if (name == "sum" || name == "mean" || name == "max") {
     if (!bindArgs(call, name, {"x", "axes", "keepdims"}, 1, a))
       return Type::error();

@@ -50,3 +50,20 @@ func.func @grad(%x: tensor<f32>) -> (tensor<f32>, tensor<f32>) {
   %l, %dx = graph.value_and_grad @calls(%x) {wrt = array<i64: 0>} : (tensor<f32>) -> (tensor<f32>, tensor<f32>)
   return %l, %dx : tensor<f32>, tensor<f32>
 }
+
+// -----
+
+// Solves are for baselines: no gradient flows through them.
+
+func.func @ridge(%a: tensor<3x3xf32>, %b: tensor<3x1xf32>) -> tensor<f32> {
+  // expected-error @+1 {{cannot differentiate through 'graph.cholesky_solve'}}
+  %x = graph.cholesky_solve %a, %b : (tensor<3x3xf32>, tensor<3x1xf32>) -> tensor<3x1xf32>
+  %s = graph.reduce_sum %x {axes = array<i64: 0, 1>} : (tensor<3x1xf32>) -> tensor<f32>
+  return %s : tensor<f32>
+}
+
+func.func @grad(%a: tensor<3x3xf32>, %b: tensor<3x1xf32>) -> (tensor<f32>, tensor<3x1xf32>) {
+  // expected-note @+1 {{gradient requested here}}
+  %l, %db = graph.value_and_grad @ridge(%a, %b) {wrt = array<i64: 1>} : (tensor<3x3xf32>, tensor<3x1xf32>) -> (tensor<f32>, tensor<3x1xf32>)
+  return %l, %db : tensor<f32>, tensor<3x1xf32>
+}

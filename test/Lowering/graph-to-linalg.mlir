@@ -416,6 +416,22 @@ func.func @rms_norm(%x: tensor<4x3x8xf32>) -> tensor<4x3x8xf32> {
 
 // -----
 
+// A solve is one parallel generic over the result that reads the system with
+// tensor.extract: a square root per column of the factor, a selection of
+// the element's own unknown.
+
+// CHECK-LABEL: func.func @cholesky_solve
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} outs(%{{.*}} : tensor<5x3x2xf32>)
+// CHECK-COUNT-3: math.sqrt
+// CHECK: arith.select
+// CHECK: linalg.yield
+func.func @cholesky_solve(%a: tensor<5x3x3xf32>, %b: tensor<5x3x2xf32>) -> tensor<5x3x2xf32> {
+  %0 = graph.cholesky_solve %a, %b : (tensor<5x3x3xf32>, tensor<5x3x2xf32>) -> tensor<5x3x2xf32>
+  return %0 : tensor<5x3x2xf32>
+}
+
+// -----
+
 // A stack of rows times one matrix is one 2-D product over all the rows: the
 // lhs [2, 3, 4, 8] collapses to [24, 8], the result expands back.
 

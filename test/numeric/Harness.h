@@ -68,9 +68,9 @@ struct Case {
   /// reduce_sum): each element's tolerance then scales with the reference
   /// evaluated on |inputs| rather than with its own, possibly tiny, value.
   bool sumsTerms = false;
-  /// Set for normalizations, whose results are O(1) by construction but
-  /// may be tiny where an input is close to the mean: errors are measured
-  /// against 1 where the reference is smaller.
+  /// Set for results that are O(1) by construction but may be tiny in
+  /// places (normalizations near the mean, solutions of well-conditioned
+  /// systems): errors are measured against 1 where the reference is smaller.
   bool normalized = false;
 };
 

@@ -271,6 +271,102 @@ std::vector<Case> normCases() {
   return cases;
 }
 
+//===----------------------------------------------------------------------===//
+// cholesky_solve
+//===----------------------------------------------------------------------===//
+
+/// x with (m m^T + n I) x = b for each batch element, by Gaussian
+/// elimination in double precision.
+Array spdSolve(const Array &m, const Array &b) {
+  int64_t rank = m.rank(), n = m.shape[rank - 1], cols = b.shape[rank - 1];
+  int64_t batch = m.size() / (n * n);
+  Array x(b.shape);
+  for (int64_t s = 0; s < batch; ++s) {
+    const double *ms = m.data.data() + s * n * n;
+    std::vector<double> a(size_t(n * n)), rhs(b.data.begin() + s * n * cols,
+                                             b.data.begin() + (s + 1) * n * cols);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double dot = i == j ? double(n) : 0.0;
+        for (int64_t k = 0; k < n; ++k)
+          dot += ms[i * n + k] * ms[j * n + k];
+        a[i * n + j] = dot;
+      }
+    for (int64_t p = 0; p < n; ++p)
+      for (int64_t i = p + 1; i < n; ++i) {
+        double f = a[i * n + p] / a[p * n + p];
+        for (int64_t j = p; j < n; ++j)
+          a[i * n + j] -= f * a[p * n + j];
+        for (int64_t c = 0; c < cols; ++c)
+          rhs[i * cols + c] -= f * rhs[p * cols + c];
+      }
+    for (int64_t c = 0; c < cols; ++c)
+      for (int64_t i = n - 1; i >= 0; --i) {
+        double v = rhs[i * cols + c];
+        for (int64_t j = i + 1; j < n; ++j)
+          v -= a[i * n + j] * x.data[(s * n + j) * cols + c];
+        x.data[(s * n + i) * cols + c] = v / a[i * n + i];
+      }
+  }
+  return x;
+}
+
+std::vector<Case> choleskyCases() {
+  struct SolveCase {
+    Shape batch;
+    int64_t n, cols;
+    StringRef element;
+  };
+  const SolveCase kSolveCases[] = {
+      {{}, 1, 1, "f32"},  {{5}, 3, 2, "f32"},   {{2, 3}, 8, 1, "f32"},
+      {{4}, 16, 3, "f32"}, {{6}, 8, 1, "f64"}, {{3, 2}, 5, 4, "f64"},
+  };
+  std::vector<Case> cases;
+  for (const SolveCase &c : kSolveCases) {
+    Shape square(c.batch), right(c.batch);
+    square.insert(square.end(), {c.n, c.n});
+    right.insert(right.end(), {c.n, c.cols});
+    std::string a = tensorType(square, c.element),
+                b = tensorType(right, c.element);
+    // An SPD matrix from the input: m m^T + n I.
+    std::string source = formatv(R"(func.func @main(%m: {0}, %b: {1}) -> {1} {
+  %g = graph.matmul %m, %m {{transpose_rhs} : ({0}, {0}) -> {0}
+  %s = graph.constant dense<{2}.0> : tensor<{3}>
+  %e = graph.constant dense<{4}> : tensor<{5}x{5}x{3}>
+  %d = graph.mul %s, %e : (tensor<{3}>, tensor<{5}x{5}x{3}>) -> tensor<{5}x{5}x{3}>
+  %a = graph.add %g, %d : ({0}, tensor<{5}x{5}x{3}>) -> {0}
+  %x = graph.cholesky_solve %a, %b : ({0}, {1}) -> {1}
+  return %x : {1}
+})",
+                                 a, b, c.n, c.element,
+                                 [&] {
+                                   std::string eye = "[";
+                                   for (int64_t i = 0; i < c.n; ++i) {
+                                     eye += i ? ", [" : "[";
+                                     for (int64_t j = 0; j < c.n; ++j)
+                                       eye += (j ? ", " : "") +
+                                              std::string(i == j ? "1.0" : "0.0");
+                                     eye += "]";
+                                   }
+                                   return eye + "]";
+                                 }(),
+                                 c.n)
+                             .str();
+    cases.push_back({formatv("cholesky_solve_{0}_{1}x{2}_batch_{3}", c.element,
+                             c.n, c.cols, shapeName(c.batch))
+                         .str(),
+                     source,
+                     [](ArrayRef<Array> in) { return spdSolve(in[0], in[1]); },
+                     {Fill::nonZero(0.1, 1.0), Fill::nonZero(0.1, 2.0)},
+                     /*sumsTerms=*/false,
+                     /*normalized=*/true});
+  }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(CholeskySolve, NumericTest,
+                         testing::ValuesIn(choleskyCases()), caseName);
+
 INSTANTIATE_TEST_SUITE_P(Norm, NumericTest, testing::ValuesIn(normCases()),
                          caseName);
 

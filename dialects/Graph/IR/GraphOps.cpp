@@ -183,6 +183,29 @@ LogicalResult RmsNormOp::verify() {
                     getEpsilon().convertToDouble(), getType());
 }
 
+LogicalResult CholeskySolveOp::verify() {
+  RankedTensorType a = getMatrix().getType(), b = getRhs().getType();
+  int64_t rank = a.getRank();
+  if (rank < 2 || b.getRank() != rank)
+    return emitOpError("needs a matrix and a right-hand side of the same rank "
+                       "(at least 2), found ")
+           << a << " and " << b;
+  if (a.getElementType() != b.getElementType() || getType() != b)
+    return emitOpError("the matrix, the right-hand side and the result must "
+                       "have one element type, and the result the "
+                       "right-hand side's type");
+  int64_t n = a.getDimSize(rank - 1);
+  if (a.getDimSize(rank - 2) != n || b.getDimSize(rank - 2) != n)
+    return emitOpError("needs square n x n matrices and n rows on the right, "
+                       "found ")
+           << a << " and " << b;
+  if (a.getShape().drop_back(2) != b.getShape().drop_back(2))
+    return emitOpError("the batch dimensions differ: ") << a << " and " << b;
+  if (n > 16)
+    return emitOpError("solves systems of at most 16 unknowns, found ") << n;
+  return success();
+}
+
 LogicalResult ReshapeOp::verify() {
   RankedTensorType in = getInput().getType(), out = getType();
   if (in.getElementType() != out.getElementType())

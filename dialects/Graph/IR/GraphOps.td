@@ -411,6 +411,25 @@ def Graph_ArgmaxOp : Graph_Op<"argmax", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Graph_CholeskySolveOp : Graph_Op<"cholesky_solve", [Pure]> {
+  let summary = "X with A X = B for symmetric positive-definite A, batched";
+  let description = [{
+    Solves through the Cholesky factor of `matrix` [..., n, n] (only its
+    lower triangle is read) for every column of `rhs` [..., n, m], the
+    leading dimensions being a batch of independent systems. For the small
+    systems of least-squares and ridge baselines: n is at most 16. A matrix
+    that is not positive definite gives NaN. Not differentiable.
+    ```mlir
+    %w = graph.cholesky_solve %gram, %xty : (tensor<64x8x8xf64>, tensor<64x8x1xf64>) -> tensor<64x8x1xf64>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$matrix, Graph_FloatTensor:$rhs);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat =
+      "$matrix `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Differentiation
 //===----------------------------------------------------------------------===//

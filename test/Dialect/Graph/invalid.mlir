@@ -441,6 +441,38 @@ func.func @softmax_axis_range(%a: tensor<4x8xf32>) {
 
 // -----
 
+func.func @solve_not_square(%a: tensor<4x3xf32>, %b: tensor<4x1xf32>) {
+  // expected-error @+1 {{'graph.cholesky_solve' op needs square n x n matrices and n rows on the right, found 'tensor<4x3xf32>' and 'tensor<4x1xf32>'}}
+  %0 = graph.cholesky_solve %a, %b : (tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @solve_batch(%a: tensor<2x4x4xf32>, %b: tensor<3x4x1xf32>) {
+  // expected-error @+1 {{'graph.cholesky_solve' op the batch dimensions differ: 'tensor<2x4x4xf32>' and 'tensor<3x4x1xf32>'}}
+  %0 = graph.cholesky_solve %a, %b : (tensor<2x4x4xf32>, tensor<3x4x1xf32>) -> tensor<3x4x1xf32>
+  return
+}
+
+// -----
+
+func.func @solve_too_large(%a: tensor<17x17xf32>, %b: tensor<17x1xf32>) {
+  // expected-error @+1 {{'graph.cholesky_solve' op solves systems of at most 16 unknowns, found 17}}
+  %0 = graph.cholesky_solve %a, %b : (tensor<17x17xf32>, tensor<17x1xf32>) -> tensor<17x1xf32>
+  return
+}
+
+// -----
+
+func.func @solve_result_type(%a: tensor<4x4xf32>, %b: tensor<4x1xf32>) {
+  // expected-error @+1 {{'graph.cholesky_solve' op the matrix, the right-hand side and the result must have one element type, and the result the right-hand side's type}}
+  %0 = graph.cholesky_solve %a, %b : (tensor<4x4xf32>, tensor<4x1xf32>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
 func.func @norm_axis_range(%a: tensor<4x8xf32>) {
   // expected-error @+1 {{'graph.layer_norm' op axis -3 is out of range for rank 2}}
   %0 = graph.layer_norm %a {axis = -3 : i64} : tensor<4x8xf32>

@@ -211,6 +211,15 @@ func.func @softmax(%x: tensor<64x10xf32>, %y: tensor<2x3x4xf32>) {
 
 // -----
 
+// CHECK-LABEL: func.func @cholesky_solve
+// CHECK: graph.cholesky_solve %{{.*}}, %{{.*}} : (tensor<4x8x8xf64>, tensor<4x8x1xf64>) -> tensor<4x8x1xf64>
+func.func @cholesky_solve(%a: tensor<4x8x8xf64>, %b: tensor<4x8x1xf64>) {
+  %0 = graph.cholesky_solve %a, %b : (tensor<4x8x8xf64>, tensor<4x8x1xf64>) -> tensor<4x8x1xf64>
+  return
+}
+
+// -----
+
 // Defaults (the last axis, epsilon 1e-5) are elided when printing.
 
 // CHECK-LABEL: func.func @norms
