@@ -538,9 +538,8 @@ LogicalResult HostLowering::lowerOp(Operation &op) {
           SmallVector<Value> indices;
           int64_t rest = int64_t(flat);
           for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
-            indices.insert(indices.begin(),
-                           arith::ConstantIndexOp::create(b, loc,
-                                                          rest % shape[d]));
+            indices.insert(indices.begin(), arith::ConstantIndexOp::create(
+                                                b, loc, rest % shape[d]));
             rest /= shape[d];
           }
           memref::StoreOp::create(b, loc, lookup(element), buffer, indices);

@@ -1156,10 +1156,9 @@ struct LowerGraphToLinalgPass
         ReduceMeanLowering, SoftmaxLowering<graph::SoftmaxOp>,
         SoftmaxLowering<graph::LogSoftmaxOp>, NormLowering<graph::LayerNormOp>,
         NormLowering<graph::RmsNormOp>, CholeskySolveLowering,
-        SoftmaxCrossEntropyLowering,
-        MseLowering, BceWithLogitsLowering, AccuracyLowering, ConstantLowering,
-        ReshapeLowering, TransposeLowering, SliceLowering, ConcatLowering,
-        GatherLowering, OneHotLowering>(context);
+        SoftmaxCrossEntropyLowering, MseLowering, BceWithLogitsLowering,
+        AccuracyLowering, ConstantLowering, ReshapeLowering, TransposeLowering,
+        SliceLowering, ConcatLowering, GatherLowering, OneHotLowering>(context);
     kiln::lowering::populateOptimizerLoweringPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

@@ -283,8 +283,8 @@ Array spdSolve(const Array &m, const Array &b) {
   Array x(b.shape);
   for (int64_t s = 0; s < batch; ++s) {
     const double *ms = m.data.data() + s * n * n;
-    std::vector<double> a(size_t(n * n)), rhs(b.data.begin() + s * n * cols,
-                                             b.data.begin() + (s + 1) * n * cols);
+    std::vector<double> a(size_t(n * n)),
+        rhs(b.data.begin() + s * n * cols, b.data.begin() + (s + 1) * n * cols);
     for (int64_t i = 0; i < n; ++i)
       for (int64_t j = 0; j < n; ++j) {
         double dot = i == j ? double(n) : 0.0;
@@ -318,7 +318,7 @@ std::vector<Case> choleskyCases() {
     StringRef element;
   };
   const SolveCase kSolveCases[] = {
-      {{}, 1, 1, "f32"},  {{5}, 3, 2, "f32"},   {{2, 3}, 8, 1, "f32"},
+      {{}, 1, 1, "f32"},   {{5}, 3, 2, "f32"}, {{2, 3}, 8, 1, "f32"},
       {{4}, 16, 3, "f32"}, {{6}, 8, 1, "f64"}, {{3, 2}, 5, 4, "f64"},
   };
   std::vector<Case> cases;
@@ -329,7 +329,8 @@ std::vector<Case> choleskyCases() {
     std::string a = tensorType(square, c.element),
                 b = tensorType(right, c.element);
     // An SPD matrix from the input: m m^T + n I.
-    std::string source = formatv(R"(func.func @main(%m: {0}, %b: {1}) -> {1} {
+    std::string source =
+        formatv(R"(func.func @main(%m: {0}, %b: {1}) -> {1} {
   %g = graph.matmul %m, %m {{transpose_rhs} : ({0}, {0}) -> {0}
   %s = graph.constant dense<{2}.0> : tensor<{3}>
   %e = graph.constant dense<{4}> : tensor<{5}x{5}x{3}>
@@ -338,20 +339,20 @@ std::vector<Case> choleskyCases() {
   %x = graph.cholesky_solve %a, %b : ({0}, {1}) -> {1}
   return %x : {1}
 })",
-                                 a, b, c.n, c.element,
-                                 [&] {
-                                   std::string eye = "[";
-                                   for (int64_t i = 0; i < c.n; ++i) {
-                                     eye += i ? ", [" : "[";
-                                     for (int64_t j = 0; j < c.n; ++j)
-                                       eye += (j ? ", " : "") +
-                                              std::string(i == j ? "1.0" : "0.0");
-                                     eye += "]";
-                                   }
-                                   return eye + "]";
-                                 }(),
-                                 c.n)
-                             .str();
+                a, b, c.n, c.element,
+                [&] {
+                  std::string eye = "[";
+                  for (int64_t i = 0; i < c.n; ++i) {
+                    eye += i ? ", [" : "[";
+                    for (int64_t j = 0; j < c.n; ++j)
+                      eye +=
+                          (j ? ", " : "") + std::string(i == j ? "1.0" : "0.0");
+                    eye += "]";
+                  }
+                  return eye + "]";
+                }(),
+                c.n)
+            .str();
     cases.push_back({formatv("cholesky_solve_{0}_{1}x{2}_batch_{3}", c.element,
                              c.n, c.cols, shapeName(c.batch))
                          .str(),
