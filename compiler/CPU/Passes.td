@@ -38,10 +38,11 @@ def TileAndVectorize : Pass<"kiln-cpu-tile-and-vectorize",
 }
 
 def ApproximateMath : Pass<"kiln-cpu-approximate-math", "mlir::func::FuncOp"> {
-  let summary = "exp and log as vector polynomials instead of libm calls";
+  let summary = "exp, log and erf as vector polynomials instead of libm calls";
   let description = [{
-    LLVM turns `math.exp` and `math.log` on vectors into one libm call per
-    lane; softmax and cross-entropy then spend most of their time in `expf`.
+    LLVM turns `math.exp`, `math.log` and `math.erf` on vectors into one libm
+    call per lane; softmax and cross-entropy then spend most of their time in
+    `expf`, GELU in `erff`.
     This pass rewrites them (f32, scalar or vector) into upstream MLIR's
     polynomial approximations, straight-line FMA code that stays in vector
     registers. Their error is a few ulp at most (test/numeric checks every op

@@ -1,8 +1,7 @@
 // RUN: kiln-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(kiln-cpu-approximate-math))' | FileCheck %s
 
-// exp and log of f32, vector or scalar, become straight-line polynomial
-// code: no math.exp or math.log is left for LLVM to scalarize into libm
-// calls.
+// exp, log and erf of f32, vector or scalar, become straight-line
+// polynomial code: none is left for LLVM to scalarize into libm calls.
 
 // CHECK-LABEL: func.func @vector_exp_log
 // CHECK-NOT: math.exp
@@ -13,6 +12,16 @@ func.func @vector_exp_log(%x: vector<32xf32>) -> (vector<32xf32>, vector<32xf32>
   %e = math.exp %x : vector<32xf32>
   %l = math.log %x : vector<32xf32>
   return %e, %l : vector<32xf32>, vector<32xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @vector_erf
+// CHECK-NOT: math.erf
+// CHECK: return
+func.func @vector_erf(%x: vector<16xf32>) -> vector<16xf32> {
+  %e = math.erf %x : vector<16xf32>
+  return %e : vector<16xf32>
 }
 
 // -----
