@@ -39,7 +39,7 @@ while :; do
 done
 echo "killed $killed times in $attempts attempts"
 
-strip() { sed 's/"time":[^,]*,//' "$1"; }
+strip() { sed -E 's/,?"time":[^,}]*//' "$1"; }
 diff <(strip "$work/whole/metrics.jsonl") <(strip "$work/killed/metrics.jsonl")
 newest() { ls "$1"/checkpoints/*.kiln 2>/dev/null | sort -V | tail -n 1; }
 a=$(newest "$work/whole") b=$(newest "$work/killed")

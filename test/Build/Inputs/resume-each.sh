@@ -10,7 +10,7 @@ shift 2
 rm -rf "$work"
 mkdir -p "$work"
 "$program" "$@" --keep-checkpoints 1000 --out "$work/whole" 2>"$work/whole.log"
-strip() { sed 's/"time":[^,]*,//' "$1"; }
+strip() { sed -E 's/,?"time":[^,}]*//' "$1"; }
 checkpoints=$(ls "$work/whole/checkpoints" | sort -V)
 newest=$(tail -n 1 <<<"$checkpoints")
 "$KILNC" export "$work/whole/checkpoints/$newest" -o "$work/whole.safetensors"
