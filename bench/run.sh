@@ -61,3 +61,9 @@ if ! "$root/bench/induction_heads.sh" "$build"; then
   echo "bench: FAILED: bench/induction_heads.sh (see above); no induction result" >&2
   exit 1
 fi
+
+# One attention layer's forward and backward pass against its FLOP floor.
+if ! "$root/bench/attention.sh" "$build"; then
+  echo "bench: FAILED: bench/attention.sh (see above); no attention result" >&2
+  exit 1
+fi
