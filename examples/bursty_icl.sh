@@ -3,7 +3,7 @@
 #   K = 4096 bursty (4000 steps), K = 512 non-bursty (3000 steps),
 #   K = 64 bursty and K = 512 bursty (10000 steps each).
 # Prints in-context and in-weights accuracy every 1000 steps for each, and
-# draws both against the step to runs/bursty_icl/curves.png. About 7 minutes
+# draws both against the step to runs/bursty_icl/curves.png. A few minutes
 # on 2 cores.
 #
 # Usage: examples/bursty_icl.sh [build-dir] [seed]   (default: build, 0)

@@ -59,11 +59,24 @@ private:
   int next_ = 4;
 };
 
-/// The last row drawn, shared by a generator's fields: replay buffers and
-/// mixes read every field of a row in turn.
-template <typename Row> struct RowCache {
-  int64_t index = -1;
-  Row row;
+/// Rows drawn lately, shared by a generator's fields: a batch's fields are
+/// read one after another over the same rows, and replay buffers and mixes
+/// read every field of a row in turn. Direct-mapped by row index.
+template <typename Row> class RowCache {
+public:
+  /// The slot of data-set row `index`; `hit` tells whether it holds that
+  /// row already, else the caller draws it there.
+  Row &slot(int64_t index, bool &hit) {
+    size_t at = size_t(index) % kSlots;
+    hit = indices_[at] == index;
+    indices_[at] = index;
+    return rows_[at];
+  }
+
+private:
+  static constexpr size_t kSlots = 256; ///< a batch of up to 256 rows
+  std::vector<int64_t> indices_ = std::vector<int64_t>(kSlots, -1);
+  std::vector<Row> rows_ = std::vector<Row>(kSlots);
 };
 
 void finish(DataSet &dataSet, kiln_run *run, int64_t count) {
@@ -150,16 +163,16 @@ std::unique_ptr<DataSet> inductionTokens(kiln_run *run, int64_t count,
   // Tokens s[0..length]: the first half uniform, the rest repeating it.
   auto cache = std::make_shared<RowCache<std::vector<int32_t>>>();
   auto sequence = [=](int64_t row) -> const int32_t * {
-    if (cache->index != row) {
-      std::vector<int32_t> &s = cache->row;
+    bool hit;
+    std::vector<int32_t> &s = cache->slot(row, hit);
+    if (!hit) {
       s.resize(size_t(length + 1));
       RowRng rng(uint64_t(seed), kInductionStream, row);
       int64_t half = length / 2;
       for (int64_t i = 0; i <= length; ++i)
         s[i] = i < half ? int32_t(rng.below(vocab)) : s[i - half];
-      cache->index = row;
     }
-    return cache->row.data();
+    return s.data();
   };
   dataSet->fields.push_back(generatedField<int32_t>("x", length, sequence));
   dataSet->fields.push_back(generatedField<int32_t>(
@@ -208,9 +221,10 @@ std::unique_ptr<DataSet> iclClassification(kiln_run *run,
   };
   auto cache = std::make_shared<RowCache<Row>>();
   auto sample = [=](int64_t index) -> const Row & {
-    if (cache->index == index)
-      return cache->row;
-    Row &row = cache->row;
+    bool hit;
+    Row &row = cache->slot(index, hit);
+    if (hit)
+      return row;
     int64_t n = t.context, dim = t.dim;
     row.x.resize(size_t((n + 1) * dim));
     row.labels.resize(size_t(n));
@@ -281,7 +295,6 @@ std::unique_ptr<DataSet> iclClassification(kiln_run *run,
         row.x[i * dim + d] = itemMean[i][d] + scale * rng.normal();
     std::copy(itemLabel.begin(), itemLabel.begin() + n, row.labels.begin());
     row.y = itemLabel[n];
-    cache->index = index;
     return row;
   };
   dataSet->fields.push_back(
@@ -326,9 +339,10 @@ std::unique_ptr<DataSet> iclRegression(kiln_run *run, int64_t count,
   };
   auto cache = std::make_shared<RowCache<Row>>();
   auto sample = [=](int64_t index) -> const Row & {
-    if (cache->index == index)
-      return cache->row;
-    Row &row = cache->row;
+    bool hit;
+    Row &row = cache->slot(index, hit);
+    if (hit)
+      return row;
     row.x.resize(size_t(points * dim));
     row.y.resize(size_t(points));
     row.w.resize(size_t(dim));
@@ -348,7 +362,6 @@ std::unique_ptr<DataSet> iclRegression(kiln_run *run, int64_t count,
       }
       row.y[k] = float(dot + noise * rng.normal());
     }
-    cache->index = index;
     return row;
   };
   dataSet->fields.push_back(generatedField<float>(
