@@ -15,6 +15,7 @@
 #include "frontends/Emit/EmitExperiment.h"
 
 #include "frontends/Emit/GraphEmitter.h"
+#include "frontends/Language/Generators.h"
 
 #include "dialects/Experiment/IR/ExperimentOps.h"
 #include "dialects/Graph/IR/GraphDialect.h"
@@ -36,22 +37,10 @@ namespace {
 
 /// Builtins of experiments that are not tensor builtins.
 bool isHostBuiltin(StringRef name) {
-  static const StringRef names[] = {"fashion_mnist",
-                                    "mnist",
-                                    "induction_tokens",
-                                    "gaussian_classes",
-                                    "icl_classification",
-                                    "icl_regression",
-                                    "permutation",
-                                    "mix",
-                                    "sgd",
-                                    "adam",
-                                    "adamw",
-                                    "cosine",
-                                    "linear",
-                                    "step_decay",
-                                    "replay"};
-  return llvm::is_contained(names, name);
+  static const StringRef names[] = {
+      "fashion_mnist", "mnist",  "permutation", "mix",        "sgd",   "adam",
+      "adamw",         "cosine", "linear",      "step_decay", "replay"};
+  return llvm::is_contained(names, name) || lookupGenerator(name);
 }
 
 /// A call of a tensor builtin (`cross_entropy(...)`), which experiments
@@ -759,8 +748,7 @@ Value ExperimentEmitter::emitBuiltin(const Call *call, StringRef name) {
         builder.getStringAttr(name),
         builder.getStringAttr(llvm::cast<StrLit>(a[0])->value), path);
   }
-  if (name == "induction_tokens" || name == "gaussian_classes" ||
-      name == "icl_classification" || name == "icl_regression")
+  if (lookupGenerator(name))
     return emitSynthetic(call, name, at);
   if (name == "mix") {
     auto args = bindArguments(call, {"first", "second"});
@@ -993,56 +981,33 @@ Value ExperimentEmitter::emitFloat(const Expr *e) {
   return toF64(value, e->loc());
 }
 
-/// A generator's parameters in the language's order, with the default of
-/// each omitted one; "mode" is a string the runtime takes as a number.
+/// A generator's parameters in the language's order (Generators.h), with
+/// the default of each omitted one.
 Value ExperimentEmitter::emitSynthetic(const Call *call, StringRef name,
                                        mlir::Location at) {
-  struct Param {
-    StringRef name;
-    enum { Int, Real, Mode } kind = Int;
-    double otherwise = 0;
-  };
-  llvm::SmallVector<Param> params;
-  if (name == "induction_tokens")
-    params = {{"count"}, {"length"}, {"vocab"}, {"seed"}};
-  else if (name == "gaussian_classes")
-    params = {{"count"}, {"classes"}, {"dim"}, {"task_seed"}, {"seed"}};
-  else if (name == "icl_classification")
-    params = {{"count"},
-              {"classes"},
-              {"dim", Param::Int, 63},
-              {"labels", Param::Int, 32},
-              {"context", Param::Int, 8},
-              {"burstiness", Param::Int, 4},
-              {"zipf", Param::Real, 0},
-              {"noise", Param::Real, 0.1},
-              {"mode", Param::Mode, 0},
-              {"task_seed"},
-              {"seed"}};
-  else
-    params = {{"count"}, {"dim", Param::Int, 8},    {"points", Param::Int, 20},
-              {"tasks"}, {"noise", Param::Real, 0}, {"task_seed"},
-              {"seed"}};
+  Generator generator = *lookupGenerator(name);
   llvm::SmallVector<StringRef> names;
-  for (const Param &param : params)
+  for (const GeneratorParam &param : generator.params)
     names.push_back(param.name);
   llvm::SmallVector<Value> ints, reals;
-  for (auto [arg, param] : llvm::zip(bindArguments(call, names), params)) {
-    if (param.kind == Param::Real) {
+  for (auto [arg, param] :
+       llvm::zip(bindArguments(call, names), generator.params)) {
+    switch (param.kind) {
+    case GeneratorParam::Kind::Real:
       reals.push_back(arg ? emitFloat(arg)
                           : floatConstant(param.otherwise, call->loc()));
-      continue;
+      break;
+    case GeneratorParam::Kind::Mode:
+      ints.push_back(
+          intConstant(arg ? *generatorMode(llvm::cast<StrLit>(arg)->value)
+                          : int64_t(param.otherwise),
+                      call->loc()));
+      break;
+    case GeneratorParam::Kind::Int:
+      ints.push_back(arg ? emitInt(arg)
+                         : intConstant(int64_t(param.otherwise), call->loc()));
+      break;
     }
-    if (param.kind == Param::Mode) {
-      std::string mode = arg ? llvm::cast<StrLit>(arg)->value : "train";
-      ints.push_back(intConstant(mode == "train" ? 0
-                                 : mode == "icl" ? 1
-                                                 : 2,
-                                 call->loc()));
-      continue;
-    }
-    ints.push_back(arg ? emitInt(arg)
-                       : intConstant(int64_t(param.otherwise), call->loc()));
   }
   if (hadError)
     return nullptr;

@@ -7,6 +7,8 @@
 
 #include "frontends/Language/Sema.h"
 
+#include "frontends/Language/Generators.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 namespace kiln::lang {
@@ -290,82 +292,56 @@ std::optional<Type> Sema::checkHostBuiltin(Call *call, StringRef name) {
                        {{"x", DType::F32, {784}}, {"y", DType::I32, {}}});
   }
 
-  if (name == "induction_tokens") {
-    // Sequences `... a b ... a` whose next token is `b`: the task that
-    // induction heads solve.
-    if (!bindArgs(call, name, {"count", "length", "vocab", "seed"}, 3, a) ||
+  if (std::optional<Generator> generator = lookupGenerator(name)) {
+    llvm::SmallVector<StringRef, 11> names;
+    for (const GeneratorParam &param : generator->params)
+      names.push_back(param.name);
+    if (!bindArgs(call, name, names, generator->required, a) ||
         !requireExperiment())
       return Type::error();
-    for (Expr *e : a)
-      if (e && !expectKind(e, TypeKind::Int, "'" + name + "' argument"))
-        return Type::error();
-    int64_t length = dimOf(a[1]);
-    return datasetType(dimOf(a[0]), {{"x", DType::I32, {length}},
-                                     {"y", DType::I32, {length}}});
-  }
-
-  if (name == "icl_classification") {
-    // Contexts of exemplar-label pairs and a query whose label is asked.
-    static const StringRef params[] = {
-        "count", "classes", "dim",  "labels",    "context", "burstiness",
-        "zipf",  "noise",   "mode", "task_seed", "seed"};
-    if (!bindArgs(call, name, params, 2, a) || !requireExperiment())
-      return Type::error();
-    for (auto [e, p] : llvm::zip(a, params)) {
+    for (auto [e, param] : llvm::zip(a, generator->params)) {
       if (!e)
         continue;
-      bool ok = p == "mode" ? true
-                : p == "zipf" || p == "noise"
-                    ? expectNumber(e, "'" + p.str() + "'")
-                    : expectKind(e, TypeKind::Int, "'" + p.str() + "'");
-      if (!ok)
+      std::string what = "'" + param.name.str() + "'";
+      if (param.kind == GeneratorParam::Kind::Mode) {
+        auto *mode = llvm::dyn_cast<StrLit>(e);
+        if (!mode || !generatorMode(mode->value)) {
+          diags.error(e->range, "the mode is \"train\", \"icl\" (two novel "
+                                "classes in context) or \"iwl\" (the "
+                                "query's class not in context)");
+          return Type::error();
+        }
+      } else if (!(param.kind == GeneratorParam::Kind::Real
+                       ? expectNumber(e, what)
+                       : expectKind(e, TypeKind::Int, what))) {
         return Type::error();
+      }
     }
-    auto *mode = llvm::dyn_cast_or_null<StrLit>(a[8]);
-    if (a[8] && (!mode || (mode->value != "train" && mode->value != "icl" &&
-                           mode->value != "iwl"))) {
-      diags.error(a[8]->range,
-                  "the mode is \"train\", \"icl\" (two novel classes in "
-                  "context) or \"iwl\" (the query's class not in context)");
-      return Type::error();
-    }
-    int64_t context = a[4] ? dimOf(a[4]) : 8;
-    int64_t dim = a[2] ? dimOf(a[2]) : 63;
-    return datasetType(dimOf(a[0]), {{"x", DType::F32, {context, dim}},
-                                     {"labels", DType::I32, {context}},
-                                     {"query", DType::F32, {dim}},
-                                     {"y", DType::I32, {}}});
-  }
-
-  if (name == "icl_regression") {
-    // Prompts of (x, y = w.x + noise) pairs for one w each.
-    static const StringRef params[] = {"count", "dim",       "points", "tasks",
-                                       "noise", "task_seed", "seed"};
-    if (!bindArgs(call, name, params, 1, a) || !requireExperiment())
-      return Type::error();
-    for (auto [e, p] : llvm::zip(a, params))
-      if (e &&
-          !(p == "noise" ? expectNumber(e, "'noise'")
-                         : expectKind(e, TypeKind::Int, "'" + p.str() + "'")))
-        return Type::error();
-    int64_t dim = a[1] ? dimOf(a[1]) : 8;
-    int64_t points = a[2] ? dimOf(a[2]) : 20;
-    return datasetType(dimOf(a[0]), {{"x", DType::F32, {points, dim}},
-                                     {"y", DType::F32, {points}},
-                                     {"w", DType::F32, {dim}}});
-  }
-
-  if (name == "gaussian_classes") {
-    // `classes` Gaussian clusters in `dim` dimensions, labelled by cluster.
-    if (!bindArgs(call, name, {"count", "classes", "dim", "task_seed", "seed"},
-                  3, a) ||
-        !requireExperiment())
-      return Type::error();
-    for (Expr *e : a)
-      if (e && !expectKind(e, TypeKind::Int, "'" + name + "' argument"))
-        return Type::error();
-    return datasetType(
-        dimOf(a[0]), {{"x", DType::F32, {dimOf(a[2])}}, {"y", DType::I32, {}}});
+    // A size: the argument's, else the parameter's default.
+    auto size = [&](size_t i) {
+      return a[i] ? dimOf(a[i]) : int64_t(generator->params[i].otherwise);
+    };
+    int64_t count = dimOf(a[0]);
+    if (name == "induction_tokens")
+      // Sequences `... a b ... a` whose next token is `b`: the task that
+      // induction heads solve.
+      return datasetType(
+          count, {{"x", DType::I32, {size(1)}}, {"y", DType::I32, {size(1)}}});
+    if (name == "gaussian_classes")
+      // `classes` Gaussian clusters in `dim` dimensions, labelled by
+      // cluster.
+      return datasetType(count,
+                         {{"x", DType::F32, {size(2)}}, {"y", DType::I32, {}}});
+    if (name == "icl_classification")
+      // Contexts of exemplar-label pairs and a query whose label is asked.
+      return datasetType(count, {{"x", DType::F32, {size(4), size(2)}},
+                                 {"labels", DType::I32, {size(4)}},
+                                 {"query", DType::F32, {size(2)}},
+                                 {"y", DType::I32, {}}});
+    // icl_regression: prompts of (x, y = w.x + noise) pairs for one w each.
+    return datasetType(count, {{"x", DType::F32, {size(2), size(1)}},
+                               {"y", DType::F32, {size(2)}},
+                               {"w", DType::F32, {size(1)}}});
   }
 
   if (name == "mix") {
