@@ -1,22 +1,53 @@
 #!/usr/bin/env bash
-# Packs the GPU test for a GPU machine that cannot build Kiln (no LLVM/MLIR 22,
-# no network): kiln-gpu-tests from build/ plus the shared libraries such a
-# machine (Ubuntu 24.04 with CUDA) lacks, as build/gpu-bundle.tar.xz (about
-# 50 MB, within the 64 MiB a device run may carry). Run it there with
-#   scripts/gpu-check.sh --bundle build/gpu-bundle.tar.xz
+# Packs what scripts/gpu-check.sh runs on a GPU machine that cannot build
+# Kiln (the lent machines have no LLVM/MLIR 22 and no network) into
+# BUILD/gpu-bundle/ (about 45 MB, within the 64 MiB a device run carries):
+#   bin/    programs built with `kilnc build --cuda --target-cpu x86-64-v3`
+#           (examples/fashion_mlp, examples/induction_heads, bench/mlp_steps)
+#           and kiln-gpu-cases (runtime only)
+#   cases/  every kiln-gpu-tests case: kernel bundle, inputs, CPU results
+#   lib.tar.xz  the shared libraries such a machine lacks (OpenBLAS, ...)
+#   data/fashion-mnist/  the data set
+# Every program's PTX is assembled here with ptxas first.
+#
+# Usage: scripts/gpu-bundle.sh [BUILD]   (default: build)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build}
+build=$(cd "${1:-$root/build}" && pwd)
+out=$build/gpu-bundle
+ptxas=/usr/local/cuda/bin/ptxas
 
-ninja -C "$build" -j2 kiln-gpu-tests
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/gpu-bundle/lib"
-binary=$build/test/gpu/kiln-gpu-tests
-cp "$binary" "$stage/gpu-bundle/"
-for lib in libMLIR.so.22.1 libLLVM.so.22.1 libz3.so.4; do
-  cp -L "$(ldd "$binary" | awk -v l="$lib" '$1 == l { print $3 }')" \
-    "$stage/gpu-bundle/lib/"
+ninja -C "$build" -j2 kilnc kiln-gpu-tests kiln-gpu-cases >/dev/null
+rm -rf "$out"
+mkdir -p "$out/bin" "$out/cases" "$out/data/fashion-mnist"
+KILN_GPU_CASES=$out/cases "$build/test/gpu/kiln-gpu-tests" \
+  --gtest_filter='*Compiles*' >"$out/cases.log" 2>&1 ||
+  { cat "$out/cases.log"; echo "gpu-bundle: writing the cases failed" >&2; exit 1; }
+rm "$out/cases.log"
+
+ptx=$(mktemp -d)
+trap 'rm -rf "$ptx"' EXIT
+for source in examples/fashion_mlp.kiln examples/induction_heads.kiln \
+              bench/mlp_steps.kiln; do
+  name=$(basename "$source" .kiln)
+  "$build/bin/kilnc" build "$root/$source" --cuda --target-cpu x86-64-v3 \
+    --save-ptx "$ptx/$name" -o "$out/bin/$name"
+  if [ -x "$ptxas" ]; then
+    for f in "$ptx/$name"/*.ptx; do
+      chip=${f%.ptx}
+      "$ptxas" -arch="${chip##*.}" "$f" -o /dev/null ||
+        { echo "gpu-bundle: ptxas rejects $f" >&2; exit 1; }
+    done
+  fi
 done
-tar -C "$stage" -cf - gpu-bundle | xz -T0 -9 >"$build/gpu-bundle.tar.xz"
-ls -l "$build/gpu-bundle.tar.xz"
+cp "$build/test/gpu/kiln-gpu-cases" "$out/bin/"
+
+libs=$(mktemp -d)
+for lib in libopenblas.so.0 libgfortran.so.5 libquadmath.so.0; do
+  cp -L "$(ldd "$out/bin/fashion_mlp" | awk -v l="$lib" '$1 == l { print $3 }')" \
+    "$libs/"
+done
+tar -C "$libs" -cf - . | xz -T0 -6 >"$out/lib.tar.xz"
+rm -rf "$libs"
+cp /usr/share/datasets/fashion-mnist/*.gz "$out/data/fashion-mnist/"
+du -sh "$out"

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Runs Kiln's GPU test on a machine with an NVIDIA GPU: every case runs a
-# graph function through the GPU pipeline's launch list and compares it with
-# the CPU JIT. Prints nvidia-smi and a table of cases, writes the full log to
-# $OUT/gpu-check.log when OUT is set, exits non-zero unless every case passes.
+# Kiln's GPU check, on a machine with an NVIDIA GPU. Prints a short table:
+#   - every kiln-gpu-tests case (a graph function run by the runtime's
+#     executor: launches, CUDA-graph recording, replay) against the CPU;
+#   - examples/fashion_mlp on the GPU against the CPU (test accuracy within
+#     0.5 points), run to run bit-identical on the GPU, and resumed exactly
+#     after a SIGKILL;
+#   - examples/induction_heads trained on the GPU (copy accuracy > 0.95);
+#   - BENCH lines: the train step of both models (bench/mlp_steps.kiln,
+#     examples/induction_heads.kiln) against PyTorch eager and torch.compile
+#     on the same GPU (bench/pytorch_gpu_steps.py).
+# Writes the log to $OUT/gpu-check.log when OUT is set; exits non-zero
+# unless every check passes. Finishes in about 4 minutes on an H100.
 #
-#   scripts/gpu-check.sh                  # build here: setup.sh, build-gpu/
-#   scripts/gpu-check.sh --bundle FILE    # run a prebuilt scripts/gpu-bundle.sh
+#   scripts/gpu-check.sh                  # build here (LLVM/MLIR 22 needed)
+#   scripts/gpu-check.sh --bundle DIR     # run scripts/gpu-bundle.sh's DIR
+#   ... --dry-run                         # the same on the CPU: checks the
+#                                         # script, not the GPU
 #
-# Building needs LLVM/MLIR 22 (scripts/setup.sh installs it with apt-get).
-# Lent GPU machines run Ubuntu without network access or LLVM 22: there, use
-# the bundle, which carries the test binary and the libraries they lack.
+# The lent GPU machines cannot build Kiln (no LLVM 22, no network): there,
+# run scripts/gpu-bundle.sh here first and carry build/gpu-bundle.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,53 +30,144 @@ fi
 step() { echo "== $* ($(date +%T))"; }
 die() { echo "gpu-check: $*" >&2; exit 1; }
 
-build() {
-  step "packages"
-  scripts/setup.sh || die "scripts/setup.sh failed (no network? use --bundle)"
-  step "configure build-gpu"
-  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DLLVM_USE_LINKER=lld >build-gpu.configure.log 2>&1 ||
-    { cat build-gpu.configure.log; die "cmake failed"; }
-  grep -E "CUDA toolkit" build-gpu.configure.log
-  rm -f build-gpu.configure.log
-  step "build kiln-gpu-tests"
-  ninja -C build-gpu -j"$(nproc)" kiln-gpu-tests || die "build failed"
-  tests=(build-gpu/test/gpu/kiln-gpu-tests)
-}
-
-unpack() {
-  step "unpack $1"
-  local dir
-  dir=$(mktemp -d)
-  tar -xJf "$1" -C "$dir" || die "cannot unpack $1"
-  tests=(env "LD_LIBRARY_PATH=$dir/gpu-bundle/lib" "$dir/gpu-bundle/kiln-gpu-tests")
-}
-
+device=cuda
+if [ "${*: -1}" = --dry-run ]; then
+  device=cpu
+  set -- "${@:1:$#-1}"
+fi
 case "${1:-}" in
-  --bundle) [ -n "${2:-}" ] || die "--bundle needs a file"; unpack "$2" ;;
-  "") build ;;
+  --bundle) [ -n "${2:-}" ] || die "--bundle needs a directory"; bundle=$(cd "$2" && pwd) ;;
+  "")
+    step "build and pack (scripts/gpu-bundle.sh build-gpu)"
+    if [ ! -d build-gpu ]; then
+      cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null ||
+        die "cmake failed"
+    fi
+    scripts/gpu-bundle.sh build-gpu || die "building the bundle failed"
+    bundle=$root/build-gpu/gpu-bundle ;;
   *) die "unknown argument $1" ;;
 esac
 
-step "nvidia-smi"
-nvidia-smi || echo "gpu-check: nvidia-smi failed; the test will say why it skips"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/lib"
+tar -xJf "$bundle/lib.tar.xz" -C "$work/lib" || die "cannot unpack the libraries"
+export LD_LIBRARY_PATH=$work/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export KILN_DATA_DIR=$bundle/data/fashion-mnist
+# cuBLAS: the toolkit's, else the one PyTorch's wheels bring.
+if [ -z "${KILN_CUBLAS:-}" ] && ! ldconfig -p 2>/dev/null | grep -q libcublas.so.13 &&
+   [ ! -e /usr/local/cuda/lib64/libcublas.so.13 ]; then
+  KILN_CUBLAS=$(python3 -c 'import glob, os, nvidia.cublas as c; print(sorted(glob.glob(os.path.join(list(c.__path__)[0], "lib", "libcublas.so.*")))[0])' 2>/dev/null)
+  export KILN_CUBLAS
+fi
+bin=$bundle/bin
+rows=()
+failed=0
+row() { # name, value, PASS|FAIL|info
+  rows+=("$(printf '%-36s %-34s %s' "$1" "$2" "$3")")
+  [ "$3" = FAIL ] && failed=1
+  return 0
+}
+last() { # metrics.jsonl, name -> the last value logged under name
+  grep "\"name\":\"$2\"" "$1" | tail -n 1 | sed 's/.*"value":\([^,}]*\).*/\1/'
+}
+strip() { sed -E 's/,?"time":[^,}]*//' "$1"; }
+seconds() { # command... -> wall seconds
+  local start end
+  start=$(date +%s.%N)
+  "$@" >/dev/null 2>>"$work/runs.log" || echo "FAILED: $*" >>"$work/runs.log"
+  end=$(date +%s.%N)
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }'
+}
 
-step "run kiln-gpu-tests"
-output=$("${tests[@]}" 2>&1)
-status=$?
-echo "$output"
+step "nvidia-smi"
+nvidia-smi -L || echo "gpu-check: nvidia-smi failed"
+
+step "kernels against the CPU (kiln-gpu-cases)"
+"$bin/kiln-gpu-cases" "$bundle"/cases/* | tee "$work/cases.txt"
+status=${PIPESTATUS[0]}
+[ "$status" -eq 77 ] && [ "$device" = cuda ] &&
+  die "no usable GPU: the cases were skipped"
+while read -r _ _ _ name _ error result; do
+  row "kernel $name" "max rel error $error" "$([ "$result" = pass ] && echo PASS || echo FAIL)"
+done < <(grep '^\[ kiln-gpu \]' "$work/cases.txt")
+[ "$status" -eq 0 ] || row "kiln-gpu-cases" "exit $status" FAIL
+
+step "fashion_mlp: CPU and GPU, 5 epochs"
+cpu_s=$(seconds "$bin/fashion_mlp" --out "$work/cpu" --threads "$(nproc)")
+gpu_s=$(seconds "$bin/fashion_mlp" --out "$work/gpu" --device "$device")
+cpu_acc=$(last "$work/cpu/metrics.jsonl" test/accuracy)
+gpu_acc=$(last "$work/gpu/metrics.jsonl" test/accuracy)
+echo "cpu: accuracy $cpu_acc in ${cpu_s}s; gpu: accuracy $gpu_acc in ${gpu_s}s"
+parity=$(awk -v c="${cpu_acc:-0}" -v g="${gpu_acc:--1}" 'BEGIN { d = c - g; if (d < 0) d = -d; print (d <= 0.005) ? "PASS" : "FAIL" }')
+row "fashion_mlp accuracy cpu / gpu" "$cpu_acc / $gpu_acc" "$parity"
+row "fashion_mlp 5 epochs cpu / gpu" "${cpu_s}s / ${gpu_s}s" info
+
+step "fashion_mlp: the GPU run again (bit-identical?) and killed + resumed"
+"$bin/fashion_mlp" --out "$work/gpu2" --device "$device" 2>>"$work/runs.log"
+if diff -q <(strip "$work/gpu/metrics.jsonl") <(strip "$work/gpu2/metrics.jsonl") >/dev/null; then
+  row "fashion_mlp gpu run to run" "metrics identical" PASS
+else
+  row "fashion_mlp gpu run to run" "metrics differ" FAIL
+fi
+"$bin/fashion_mlp" --out "$work/killed" --device "$device" 2>>"$work/runs.log" &
+pid=$!
+sleep "$(awk -v s="$gpu_s" 'BEGIN { printf "%.2f", s * 0.6 }')"
+kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+"$bin/fashion_mlp" --out "$work/killed" --device "$device" --resume 2>>"$work/runs.log"
+if diff -q <(strip "$work/gpu/metrics.jsonl") <(strip "$work/killed/metrics.jsonl") >/dev/null; then
+  row "fashion_mlp gpu kill + resume" "metrics identical" PASS
+else
+  row "fashion_mlp gpu kill + resume" "metrics differ" FAIL
+fi
+
+step "induction_heads on the GPU (2000 steps)"
+ind_s=$(seconds "$bin/induction_heads" --out "$work/induction" --device "$device")
+copy=$(last "$work/induction/metrics.jsonl" copy_accuracy)
+row "induction_heads gpu copy accuracy" "${copy:-none} in ${ind_s}s" \
+  "$(awk -v a="${copy:-0}" 'BEGIN { print (a > 0.95) ? "PASS" : "FAIL" }')"
+
+step "train steps: Kiln on the GPU"
+per_step() { # short long steps-between -> microseconds per step
+  awk -v s="$1" -v l="$2" -v n="$3" 'BEGIN { printf "%.1f", (l - s) / n * 1e6 }'
+}
+mlp_us=$(per_step "$(seconds "$bin/mlp_steps" --out "$work/m1" --device "$device" --epochs 1)" \
+                  "$(seconds "$bin/mlp_steps" --out "$work/m3" --device "$device" --epochs 3)" 1874)
+mlp_nograph_us=$(per_step "$(KILN_CUDA_GRAPHS=0 seconds "$bin/mlp_steps" --out "$work/n1" --device "$device" --epochs 1)" \
+                          "$(KILN_CUDA_GRAPHS=0 seconds "$bin/mlp_steps" --out "$work/n3" --device "$device" --epochs 3)" 1874)
+ind_us=$(per_step "$(seconds "$bin/induction_heads" --out "$work/i1" --device "$device" --rounds 1 --steps_per_round 50)" \
+                  "$(seconds "$bin/induction_heads" --out "$work/i2" --device "$device" --rounds 1 --steps_per_round 450)" 400)
+echo "kiln: mlp ${mlp_us}us/step (${mlp_nograph_us}us without CUDA graphs), induction ${ind_us}us/step"
+
+step "train steps: PyTorch eager and torch.compile"
+if [ "$device" = cuda ]; then
+  timeout 200 python3 bench/pytorch_gpu_steps.py mlp induction | tee "$work/torch.txt"
+else
+  : >"$work/torch.txt"
+fi
+torch_us() { sed -n "s/^model=$1 mode=$2 step_us=\([0-9.]*\).*/\1/p" "$work/torch.txt"; }
+bench() { # name kiln baseline
+  if [ -z "$3" ]; then
+    echo "BENCH $1 FAILED: no baseline time"
+    return
+  fi
+  awk -v n="$1" -v k="$2" -v b="$3" 'BEGIN {
+    printf "BENCH %s ratio=%.2f kiln=%.1fus baseline=%.1fus\n", n, b / k, k, b }'
+}
+{
+  bench gpu_mlp_step_vs_pytorch_eager "$mlp_us" "$(torch_us mlp eager)"
+  bench gpu_mlp_step_vs_torch_compile "$mlp_us" "$(torch_us mlp compile)"
+  bench gpu_induction_step_vs_pytorch_eager "$ind_us" "$(torch_us induction eager)"
+  bench gpu_induction_step_vs_torch_compile "$ind_us" "$(torch_us induction compile)"
+} | tee "$work/bench.txt"
 
 step "summary"
-echo "$output" | awk '
-  /^\[ kiln-gpu \]/ { rows[++n] = sprintf("%-28s %-14s %s", $4, $6, $7) }
-  END {
-    printf "%-28s %-14s %s\n", "test", "max rel error", "result"
-    for (i = 1; i <= n; i++) print rows[i]
-    if (n == 0) print "(no case ran: see the skip or failure messages above)"
-  }'
-if echo "$output" | grep -q "^\[  SKIPPED \]"; then
-  echo "gpu-check: cases were skipped (no usable GPU)"
-  status=1
+printf '%-36s %-34s %s\n' check value result
+printf '%s\n' "${rows[@]}"
+cat "$work/bench.txt"
+if [ -s "$work/runs.log" ] && grep -q "error\|FAILED" "$work/runs.log"; then
+  echo "-- program errors:"
+  grep -i "error\|FAILED" "$work/runs.log" | head -n 20
 fi
-[ "$status" -eq 0 ] && echo "gpu-check: all cases pass" || echo "gpu-check: FAILED"
-exit "$status"
+[ "$failed" -eq 0 ] && echo "gpu-check: all checks pass" || echo "gpu-check: FAILED"
+exit "$failed"

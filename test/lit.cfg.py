@@ -31,3 +31,8 @@ if os.path.exists(ptxas):
     config.substitutions.append(("%ptxas", ptxas))
 else:
     lit_config.note(ptxas + " not found: PTX assembly tests are unsupported")
+
+# A machine with an NVIDIA driver: tests of what --device cuda says without
+# one do not apply.
+if os.path.exists("/dev/nvidiactl"):
+    config.available_features.add("cuda-device")

@@ -15,7 +15,8 @@ struct ContractionsToGemmPass
     // The host side is read back as a launch list, not lowered to LLVM: no
     // C-interface wrapper.
     kiln::cpu::replaceContractionsWithGemmCalls(getOperation(), "kiln_gpu_gemm",
-                                                /*cInterface=*/false);
+                                                /*cInterface=*/false,
+                                                "kiln_gpu_gemm_batched");
   }
 };
 } // namespace

@@ -16,7 +16,10 @@ def ReadOnlyInputs : Pass<"kiln-gpu-read-only-inputs", "mlir::ModuleOp"> {
     Marks the tensor arguments of public functions
     `bufferization.writable = false`, so that an op updating a tensor in
     place (insert_slice, scatter_add) copies an input instead of overwriting
-    the caller's device buffer.
+    the caller's device buffer. The exception is an argument that a result
+    updates (`kiln.updates`, a train step's parameters and optimizer state):
+    the result is written into it, as on the CPU, and
+    kiln-cpu-drop-updated-results then removes the result.
   }];
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }
@@ -41,12 +44,15 @@ def LinalgToParallelLoops : Pass<"kiln-gpu-linalg-to-parallel-loops",
 // A module pass: it declares the GEMM function in the module.
 def ContractionsToGemm : Pass<"kiln-gpu-contractions-to-gemm",
                               "mlir::ModuleOp"> {
-  let summary = "Run rank-2 matrix products on the GEMM library";
+  let summary = "Run matrix products on the GEMM library";
   let description = [{
     After bufferization, every rank-2 f32 contraction becomes a call of
     `kiln_gpu_gemm(A, B, C, transpose_a, transpose_b, accumulate)` (cuBLAS
     on the device), operands cast to fully dynamic strided memrefs; the zero
     fill that usually precedes it is dropped in favour of overwriting C.
+    A contraction with one or two batch dimensions (attention's per-head
+    products) calls `kiln_gpu_gemm_batched` the same way with rank-4
+    operands, batch dimensions first (cuBLAS's strided batched GEMM).
     Everything else stays generated kernels.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
@@ -71,6 +77,45 @@ def MapParallelLoops : Pass<"kiln-gpu-map-parallel-loops",
            "Most threads in one block">
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect"];
+}
+
+def SequentialLoopsToParallel : Pass<"kiln-gpu-sequential-loops-to-parallel",
+                                     "mlir::func::FuncOp"> {
+  let summary = "Give the host side's remaining loop nests to the device";
+  let description = [{
+    Runs after `kiln-gpu-linalg-to-parallel-loops`: loops left on the host
+    side come from ops that are not linalg, chiefly a scatter-add (the
+    gradient of an embedding lookup), whose iterations may add into the same
+    element. A perfect nest of scf.for whose innermost loop's iterations are
+    independent (every access to a buffer the nest writes indexes one
+    dimension with that loop's induction variable and no other with
+    anything depending on it) becomes an scf.parallel over that loop with
+    the outer loops sequential inside each iteration: one thread per
+    feature of a scatter-add, each adding in a fixed order, so the result
+    is deterministic. Any other nest runs whole in a single iteration of an
+    scf.parallel (one thread).
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect"];
+}
+
+def SinkHostScalars : Pass<"kiln-gpu-sink-host-scalars",
+                           "mlir::func::FuncOp"> {
+  let summary = "Compute a kernel's scalars inside it, not on the host";
+  let description = [{
+    A kernel may use a scalar the host side computes: a learning rate or a
+    step count loaded from a 0-d buffer, Adam's bias corrections computed
+    from it, a norm an earlier kernel reduced. The host side only launches
+    kernels (its buffers live on the device), so every such scalar is
+    recomputed inside the gpu.launch that uses it: side-effect-free ops are
+    cloned in, and so are memref.load ops when nothing between the load and
+    the launch touches the loaded buffer other than by loading from it.
+    Constants and index computations are sunk too (this replaces
+    `gpu-launch-sink-index-computations`). A scalar the host side stores
+    into a buffer (a scheduled learning rate) is stored by a one-thread
+    launch instead, into which its computation is then sunk. A launch that still uses a
+    host-computed scalar is left as it is; the launch list reader rejects it.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
 }
 
 #endif // KILN_COMPILER_GPU_PASSES

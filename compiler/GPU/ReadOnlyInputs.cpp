@@ -1,5 +1,6 @@
 //===- ReadOnlyInputs.cpp - Public tensor arguments are not writable ------===//
 
+#include "compiler/CPU/UpdatesInPlace.h"
 #include "compiler/GPU/Passes.h"
 
 namespace kiln::gpu {
@@ -13,16 +14,10 @@ namespace {
 struct ReadOnlyInputsPass
     : kiln::gpu::impl::ReadOnlyInputsBase<ReadOnlyInputsPass> {
   void runOnOperation() override {
-    BoolAttr readOnly = BoolAttr::get(&getContext(), false);
-    for (auto func : getOperation().getOps<func::FuncOp>()) {
-      if (!func.isPublic() || func.isExternal())
-        continue;
-      for (unsigned i = 0; i < func.getNumArguments(); ++i)
-        if (isa<TensorType>(func.getArgumentTypes()[i]))
-          func.setArgAttr(
-              i, bufferization::BufferizationDialect::kWritableAttrName,
-              readOnly);
-    }
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal() &&
+          failed(kiln::cpu::writeUpdatesInPlace(func)))
+        return signalPassFailure();
   }
 };
 } // namespace

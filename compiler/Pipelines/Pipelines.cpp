@@ -57,15 +57,17 @@ static constexpr const char *kCPUToLLVM =
 // to blocks and threads -> one outlined kernel per nest. The host functions
 // are left as straight-line allocations and gpu.launch_func.
 static constexpr const char *kGPUKernels =
-    "canonicalize,cse,kiln-gpu-read-only-inputs,"
+    "symbol-dce,canonicalize,cse,kiln-gpu-read-only-inputs,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
+    "canonicalize,kiln-cpu-drop-updated-results,"
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
     "canonicalize,"
     "kiln-gpu-contractions-to-gemm,func.func(kiln-gpu-linalg-to-parallel-loops,"
+    "kiln-gpu-sequential-loops-to-parallel,"
     "kiln-gpu-map-parallel-loops,"
-    "convert-parallel-loops-to-gpu),"
-    "gpu-launch-sink-index-computations,gpu-kernel-outlining,canonicalize,cse";
+    "convert-parallel-loops-to-gpu,kiln-gpu-sink-host-scalars),"
+    "gpu-kernel-outlining,canonicalize,cse";
 
 // Kernels -> NVVM -> PTX, once per target chip. PTX 8.0 is the first to
 // support sm_90; libdevice provides __nv_expf and the other math functions.
@@ -120,13 +122,22 @@ void buildCPUPipeline(OpPassManager &pm) {
   addCPUToLLVM(pm, /*cachingAllocator=*/false);
 }
 
-void buildAOTPipeline(OpPassManager &pm, const AOTPipelineOptions &options) {
+void buildAOTHostPipeline(OpPassManager &pm,
+                          const AOTPipelineOptions &options) {
   pm.addPass(experiment::createBuildTrainSteps());
   pm.addPass(experiment::createLowerToRuntime(
       {options.experiment, options.sourceHash}));
+}
+
+void buildAOTLoweringPipeline(OpPassManager &pm) {
   addCPUGraphToBuffers(pm);
   pm.addPass(experiment::createResolveInvokes());
   addCPUToLLVM(pm, /*cachingAllocator=*/true);
+}
+
+void buildAOTPipeline(OpPassManager &pm, const AOTPipelineOptions &options) {
+  buildAOTHostPipeline(pm, options);
+  buildAOTLoweringPipeline(pm);
 }
 
 void buildGPUKernelPipeline(OpPassManager &pm) {

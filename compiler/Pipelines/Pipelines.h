@@ -36,6 +36,12 @@ struct AOTPipelineOptions
 /// runtime's caching allocator. `kiln-aot-pipeline`.
 void buildAOTPipeline(mlir::OpPassManager &pm,
                       const AOTPipelineOptions &options);
+/// Its two halves, between which `kilnc build --cuda` compiles the invoked
+/// graph functions for the GPU (compiler/Target/CUDAOffload.h): train steps
+/// and the host program; then the CPU pipeline and the LLVM dialect.
+void buildAOTHostPipeline(mlir::OpPassManager &pm,
+                          const AOTPipelineOptions &options);
+void buildAOTLoweringPipeline(mlir::OpPassManager &pm);
 
 /// Graph dialect -> fused linalg -> buffers -> one CUDA kernel per fused op,
 /// outlined into its own gpu.module. Public functions become straight-line

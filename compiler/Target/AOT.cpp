@@ -7,6 +7,7 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
@@ -20,7 +21,8 @@ using namespace mlir;
 
 namespace kiln {
 
-llvm::Error writeObjectFile(ModuleOp module, llvm::StringRef objectPath) {
+llvm::Error writeObjectFile(ModuleOp module, llvm::StringRef objectPath,
+                            llvm::StringRef cpu) {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -28,7 +30,8 @@ llvm::Error writeObjectFile(ModuleOp module, llvm::StringRef objectPath) {
   }();
   (void)initialized;
 
-  // The binary runs where it is built: tune for this CPU, as -march=native.
+  // By default the binary runs where it is built: tune for this CPU, as
+  // -march=native.
   std::string triple = llvm::sys::getProcessTriple();
   std::string error;
   const llvm::Target *target =
@@ -37,10 +40,18 @@ llvm::Error writeObjectFile(ModuleOp module, llvm::StringRef objectPath) {
     return llvm::createStringError("no LLVM target for " + triple + ": " +
                                    error);
   llvm::SubtargetFeatures features;
-  for (const auto &[feature, enabled] : llvm::sys::getHostCPUFeatures())
-    features.AddFeature(feature, enabled);
+  if (cpu.empty())
+    for (const auto &[feature, enabled] : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(feature, enabled);
+  std::string cpuName =
+      cpu.empty() ? llvm::sys::getHostCPUName().str() : cpu.str();
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target->createMCSubtargetInfo(llvm::Triple(triple), cpuName, ""));
+  if (!subtarget || !subtarget->isCPUStringValid(cpuName))
+    return llvm::createStringError("--target-cpu: '" + cpuName +
+                                   "' is not a CPU LLVM knows for " + triple);
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      llvm::Triple(triple), llvm::sys::getHostCPUName(), features.getString(),
+      llvm::Triple(triple), cpuName, features.getString(),
       llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
@@ -89,6 +100,7 @@ llvm::Error linkExecutable(llvm::StringRef objectPath,
                                    KILN_BLAS_LIBRARY,
                                    "-lz",
                                    "-lpthread",
+                                   "-ldl",
                                    "-lm"};
   std::vector<llvm::StringRef> argv(args.begin(), args.end());
   std::string message;

@@ -16,11 +16,13 @@
 namespace kiln {
 
 /// Translates `module` (LLVM dialect only) to LLVM IR, optimizes it at -O3
-/// for the host CPU and writes an object file to `objectPath`.
-llvm::Error writeObjectFile(mlir::ModuleOp module, llvm::StringRef objectPath);
+/// for `cpu` (an LLVM CPU name such as x86-64-v3; empty: this machine's,
+/// with all its features) and writes an object file to `objectPath`.
+llvm::Error writeObjectFile(mlir::ModuleOp module, llvm::StringRef objectPath,
+                            llvm::StringRef cpu = "");
 
 /// Links `objectPath` with the runtime library and its dependencies (BLAS,
-/// zlib, threads) into the executable `outputPath`.
+/// zlib, threads, dl) into the executable `outputPath`.
 llvm::Error linkExecutable(llvm::StringRef objectPath,
                            llvm::StringRef outputPath);
 

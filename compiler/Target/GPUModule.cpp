@@ -12,6 +12,8 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Pass/PassManager.h"
 
+#include <cstring>
+
 using namespace mlir;
 
 namespace kiln {
@@ -68,6 +70,7 @@ llvm::Expected<KernelOperand> bufferOperand(Value value, unsigned buffer,
     return unsupported(launch, "a kernel operand has a dynamic layout");
   operand.sizes.assign(type.getShape().begin(), type.getShape().end());
   operand.strides.assign(strides.begin(), strides.end());
+  operand.elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
   collectAccess(kernelArg, operand.reads, operand.writes);
   return operand;
 }
@@ -79,21 +82,45 @@ llvm::Expected<KernelOperand> scalarOperand(Value value, Operation *launch) {
     return unsupported(launch, "a scalar kernel operand is not a constant");
   if (auto integer = dyn_cast<IntegerAttr>(constant)) {
     operand.bits = integer.getValue().getZExtValue();
-    operand.bytes =
+    operand.bytes = operand.elementBytes =
         integer.getType().isIndex()
             ? 8
             : llvm::divideCeil(integer.getType().getIntOrFloatBitWidth(), 8);
   } else if (auto real = dyn_cast<FloatAttr>(constant)) {
     operand.bits = real.getValue().bitcastToAPInt().getZExtValue();
-    operand.bytes = real.getType().getIntOrFloatBitWidth() / 8;
+    operand.bytes = operand.elementBytes =
+        real.getType().getIntOrFloatBitWidth() / 8;
   } else {
     return unsupported(launch, "a scalar kernel operand is not a number");
   }
   return operand;
 }
 
+/// The bytes of a dense constant as a kernel reads them: elements of
+/// whole bytes, an i1 in one byte.
+llvm::Error constantBytes(DenseElementsAttr value, DeviceBuffer &buffer) {
+  Type element = value.getElementType();
+  unsigned width = llvm::divideCeil(element.getIntOrFloatBitWidth(), 8);
+  int64_t count = value.getNumElements();
+  buffer.contents.resize(count * width);
+  char *out = buffer.contents.data();
+  if (element.isInteger(1)) {
+    for (auto [i, bit] : llvm::enumerate(value.getValues<bool>()))
+      out[i] = bit;
+    return llvm::Error::success();
+  }
+  if (element.getIntOrFloatBitWidth() % 8 != 0)
+    return llvm::createStringError("a constant of sub-byte elements");
+  ArrayRef<char> raw = value.getRawData();
+  for (int64_t i = 0; i < count; ++i)
+    std::memcpy(out + i * width, raw.data() + (value.isSplat() ? 0 : i * width),
+                width);
+  return llvm::Error::success();
+}
+
 /// A call of kiln_gpu_gemm(A, B, C, transpose_a, transpose_b, accumulate)
-/// as a launch-list step.
+/// or kiln_gpu_gemm_batched (the same on rank-4 views) as a launch-list
+/// step.
 llvm::Expected<KernelLaunch>
 gemmStep(func::CallOp call, const DenseMap<Value, unsigned> &bufferOf,
          const DenseMap<Value, Value> &staticView) {
@@ -136,11 +163,11 @@ llvm::Error interpretHostFunction(func::FuncOp func, unsigned numInputs,
   DenseMap<Value, unsigned> bufferOf;
   // Casts to dynamic layouts (GEMM operands) -> the statically laid out view.
   DenseMap<Value, Value> staticView;
-  unsigned temporaries = 0;
+  unsigned temporaries = 0, constants = 0;
   auto addBuffer = [&](Value value, DeviceBuffer::Role role, unsigned index) {
     bufferOf[value] = out.buffers.size();
     out.buffers.push_back(
-        {role, index, bytesOf(cast<MemRefType>(value.getType()))});
+        {role, index, bytesOf(cast<MemRefType>(value.getType())), {}});
   };
   for (BlockArgument arg : func.getArguments()) {
     if (!isa<MemRefType>(arg.getType()))
@@ -160,6 +187,19 @@ llvm::Error interpretHostFunction(func::FuncOp func, unsigned numInputs,
       addBuffer(alloc, DeviceBuffer::Role::Temporary, temporaries++);
       continue;
     }
+    if (auto get = dyn_cast<memref::GetGlobalOp>(op)) {
+      auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+          get, get.getNameAttr());
+      auto value = global ? dyn_cast_or_null<DenseElementsAttr>(
+                                global.getConstantInitValue())
+                          : nullptr;
+      if (!value)
+        return unsupported(&op, "a global that is not a dense constant");
+      addBuffer(get, DeviceBuffer::Role::Constant, constants++);
+      if (llvm::Error e = constantBytes(value, out.buffers.back()))
+        return e;
+      continue;
+    }
     if (auto cast = dyn_cast<memref::CastOp>(op)) {
       auto source = bufferOf.find(cast.getSource());
       if (source == bufferOf.end())
@@ -177,7 +217,8 @@ llvm::Error interpretHostFunction(func::FuncOp func, unsigned numInputs,
       continue;
     }
     if (auto call = dyn_cast<func::CallOp>(op);
-        call && call.getCallee() == "kiln_gpu_gemm") {
+        call && (call.getCallee() == "kiln_gpu_gemm" ||
+                 call.getCallee() == "kiln_gpu_gemm_batched")) {
       llvm::Expected<KernelLaunch> gemm = gemmStep(call, bufferOf, staticView);
       if (!gemm)
         return gemm.takeError();
@@ -229,6 +270,8 @@ const char *roleName(DeviceBuffer::Role role) {
     return "result";
   case DeviceBuffer::Role::Temporary:
     return "temporary";
+  case DeviceBuffer::Role::Constant:
+    return "constant";
   }
   llvm_unreachable("unknown buffer role");
 }
@@ -245,8 +288,9 @@ llvm::Expected<GPUModule> GPUModule::compile(ModuleOp module) {
     for (Type t : func.getArgumentTypes())
       if (auto r = dyn_cast<RankedTensorType>(t))
         f.inputs.push_back(r);
-    for (Type t : func.getResultTypes())
-      if (auto r = dyn_cast<RankedTensorType>(t))
+    for (auto [i, t] : llvm::enumerate(func.getResultTypes()))
+      if (auto r = dyn_cast<RankedTensorType>(t);
+          r && !func.getResultAttr(i, "kiln.updates"))
         f.results.push_back(r);
   }
 

@@ -27,11 +27,14 @@ namespace kiln {
 
 /// Device memory a function needs for one call.
 struct DeviceBuffer {
-  enum class Role { Input, Result, Temporary };
+  enum class Role { Input, Result, Temporary, Constant };
   Role role;
-  /// Position among the function's inputs, results or temporaries.
+  /// Position among the function's inputs, results, temporaries or
+  /// constants.
   unsigned index;
   int64_t bytes;
+  /// A constant's contents (a dense memref.global), `bytes` long.
+  std::vector<char> contents;
 };
 
 /// One operand of a launch, in the order of the kernel's operands. A buffer
@@ -40,6 +43,8 @@ struct DeviceBuffer {
 struct KernelOperand {
   enum class Kind { Buffer, Scalar };
   Kind kind;
+  /// The width of an element of the buffer, or of the scalar.
+  unsigned elementBytes = 4;
   /// Buffer: index into GPUFunction::buffers, the view the kernel sees and
   /// what it does with it.
   unsigned buffer = 0;
@@ -53,7 +58,8 @@ struct KernelOperand {
 
 /// One step of a function: a kernel launch, or a matrix product on the GEMM
 /// library (cuBLAS): operands[2] = op(operands[0]) @ op(operands[1]), added
-/// to operands[2] when `accumulate`, all row-major views.
+/// to operands[2] when `accumulate`, all row-major views: matrices, or
+/// rank-4 views whose two leading dimensions are batches.
 struct KernelLaunch {
   bool gemm = false;
   bool transposeA = false, transposeB = false, accumulate = false;
@@ -65,7 +71,9 @@ struct KernelLaunch {
 };
 
 struct GPUFunction {
-  /// The tensor types of the inputs and results, before lowering.
+  /// The tensor types of the inputs and of the results that are not
+  /// computed in place into an input (`kiln.updates`), before lowering: the
+  /// function's buffers are the inputs, then those results.
   std::vector<mlir::RankedTensorType> inputs, results;
   /// Inputs, then results, then temporaries.
   std::vector<DeviceBuffer> buffers;

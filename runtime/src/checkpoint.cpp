@@ -64,6 +64,7 @@ void restoreSignalHandlers(kiln_run *run) {
 }
 
 void save(kiln_run *run, bool atExit) {
+  syncFromGPU(run);
   Checkpoints &state = run->checkpoints;
   // The length recorded must survive a power loss, as the checkpoint will.
   if (kiln_metrics_sync(run->metrics) != 0)
@@ -191,6 +192,7 @@ int64_t replayStart(kiln_run *run, int64_t loop, int64_t trips) {
 /// The replay has reached the checkpoint's position: the run takes the
 /// checkpoint's state and goes live.
 void restore(kiln_run *run) {
+  takeFromGPU(run);
   Checkpoints &state = run->checkpoints;
   const checkpoint::File &file = *state.resumeFrom;
   const checkpoint::Contents &saved = file.contents();
@@ -237,6 +239,7 @@ void restore(kiln_run *run) {
 /// --init-from: every parameter from the safetensors file, checked by name,
 /// type, element count and (for weights, whose shape the run knows) shape.
 void initFrom(kiln_run *run) {
+  takeFromGPU(run);
   run->checkpoints.initPending = false;
   std::string path = run->options.init_from;
   std::vector<checkpoint::NamedTensor> loaded;
@@ -439,6 +442,10 @@ void kiln_run_step_done(kiln_run *run, const float *loss) {
   if (!run->checkpoints.live)
     kiln::fatal(run, "internal error: a train step ran while the run was "
                      "replaying up to its checkpoint's position");
+  // The loss is read for the progress line only: from the GPU, only when
+  // a line is due (the program does not sync it every step).
+  if (loss && run->progress.reportDue())
+    kiln_run_host_use(run, const_cast<float *>(loss));
   run->progress.stepDone(loss);
   int64_t every = run->options.checkpoint_every;
   if (every > 0 && run->progress.steps() % every == 0)

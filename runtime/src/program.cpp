@@ -236,6 +236,7 @@ int32_t kiln_run_start(kiln_run *run) {
     return status;
   }
   run->started = true;
+  kiln::openGPU(run);
   run->floatMode = kiln::flushDenormals();
   kiln_gemm_set_threads(run->options.threads);
 

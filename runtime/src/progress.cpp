@@ -47,11 +47,14 @@ std::string Progress::iterateLoop(int64_t loop, int64_t index) {
 
 void Progress::stepDone(const float *loss) {
   ++steps_;
+  Clock::time_point now = Clock::now();
+  if (now < nextReport_)
+    return;
   if (loss) {
     hasLoss_ = true;
     loss_ = *loss;
   }
-  maybeReport();
+  report(now);
 }
 
 double Progress::elapsedSeconds() const {

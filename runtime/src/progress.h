@@ -40,7 +40,10 @@ public:
 
   const std::vector<Loop> &loops() const { return loops_; }
 
+  /// Counts a step; reads `loss` (if any) only when a report is due, so
+  /// that a loss the GPU computes is copied back at most once per report.
   void stepDone(const float *loss);
+  bool reportDue() const { return Clock::now() >= nextReport_; }
   int64_t steps() const { return steps_; }
   /// A resumed run continues the count of its checkpoint.
   void setSteps(int64_t steps) { steps_ = steps; }

@@ -8,6 +8,7 @@
 #ifndef KILN_RUNTIME_RUN_H
 #define KILN_RUNTIME_RUN_H
 
+#include "cuda/executor.h"
 #include "data.h"
 #include "progress.h"
 #include "replay_program.h"
@@ -17,6 +18,7 @@
 #include "kiln/runtime.h"
 
 #include <csignal>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -110,6 +112,12 @@ struct kiln_run {
   std::vector<Tensor> tensors;
   uint64_t paramsInitialized = 0; ///< the Philox stream of the next one
 
+  /// --device cuda: the kernel bundle the program declared and the GPU it
+  /// runs on, opened by kiln_run_start.
+  const void *kernelBundle = nullptr;
+  int64_t kernelBundleSize = 0;
+  std::unique_ptr<kiln::cuda::Executor> gpu;
+
   kiln::data::Store data;
   kiln::replay::Store replay;
   kiln::Progress progress;
@@ -117,6 +125,14 @@ struct kiln_run {
 };
 
 namespace kiln {
+
+/// --device cuda (gpu.cpp): opens the GPU at kiln_run_start; brings every
+/// buffer's host copy up to date before the runtime reads the registered
+/// tensors (syncFromGPU) or before it overwrites them (takeFromGPU). No-ops
+/// on the CPU.
+void openGPU(kiln_run *run);
+void syncFromGPU(kiln_run *run);
+void takeFromGPU(kiln_run *run);
 
 /// Prints "error: <message>" to stderr, closes what `run` (if any) logged to,
 /// and exits with status 1.

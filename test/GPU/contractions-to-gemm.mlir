@@ -55,15 +55,25 @@ func.func @transposed_accumulating(%a: memref<8x4xf32>, %b: memref<8x16xf32>, %c
 
 // -----
 
-// Batched products and elementwise ops stay generated kernels.
+// A batched product calls the batched GEMM on rank-4 views, a single batch
+// dimension preceded by a unit one; without a zero fill it accumulates.
 
-// CHECK-LABEL: func.func @batched_stays
-// CHECK-NOT: kiln_gpu_gemm
-// CHECK: linalg.generic
+// CHECK-LABEL: func.func @batched
+// CHECK-SAME: (%[[A:.*]]: memref<2x4x8xf32>, %[[B:.*]]: memref<2x8x16xf32>, %[[C:.*]]: memref<2x4x16xf32>)
+// CHECK: %[[EA:.*]] = memref.expand_shape %[[A]] {{\[}}[0, 1], [2], [3]] output_shape [1, 2, 4, 8]
+// CHECK: %[[CA:.*]] = memref.cast %[[EA]] : memref<1x2x4x8xf32> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+// CHECK: %[[EB:.*]] = memref.expand_shape %[[B]]
+// CHECK: %[[CB:.*]] = memref.cast %[[EB]]
+// CHECK: %[[EC:.*]] = memref.expand_shape %[[C]]
+// CHECK: %[[CC:.*]] = memref.cast %[[EC]]
+// CHECK-DAG: %[[NO:.*]] = arith.constant 0 : i8
+// CHECK-DAG: %[[YES:.*]] = arith.constant 1 : i8
+// CHECK: call @kiln_gpu_gemm_batched(%[[CA]], %[[CB]], %[[CC]], %[[NO]], %[[NO]], %[[YES]])
+// CHECK-NOT: linalg.generic
 #ba = affine_map<(b, m, n, k) -> (b, m, k)>
 #bb = affine_map<(b, m, n, k) -> (b, k, n)>
 #bc = affine_map<(b, m, n, k) -> (b, m, n)>
-func.func @batched_stays(%a: memref<2x4x8xf32>, %b: memref<2x8x16xf32>, %c: memref<2x4x16xf32>) {
+func.func @batched(%a: memref<2x4x8xf32>, %b: memref<2x8x16xf32>, %c: memref<2x4x16xf32>) {
   linalg.generic {indexing_maps = [#ba, #bb, #bc], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
       ins(%a, %b : memref<2x4x8xf32>, memref<2x8x16xf32>) outs(%c : memref<2x4x16xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):

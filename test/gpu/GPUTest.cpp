@@ -1,23 +1,31 @@
 //===- GPUTest.cpp - Graph functions on the GPU against the CPU JIT -------===//
 //
 // Each case is a module whose public @main is compiled twice: with the GPU
-// pipeline, run through its launch list on device 0, and with the CPU
-// pipeline, run by JitModule. Both get the same fresh random inputs and
-// NaN-poisoned results (temporaries too, on the GPU); every GPU result must
-// match the CPU's within 1e-5 of the result's largest magnitude, and a NaN
-// never matches. Without libcuda or a device every case is compiled for both
-// targets, then skipped.
+// pipeline into a kernel bundle, run on device 0 by the runtime's executor
+// (what native programs run with --device cuda), and with the CPU pipeline,
+// run by JitModule. Both get the same fresh random inputs and NaN-poisoned
+// results; every GPU result must match the CPU's within 1e-5 of the
+// result's largest magnitude, and a NaN never matches. The GPU runs each
+// case three times (launches, recording a CUDA graph, replaying it) and
+// each must match. Without libcuda or a device every case is compiled for
+// both targets, then skipped.
+//
+// With KILN_GPU_CASES=DIR, the Compiles test also writes each case (bundle,
+// inputs, the CPU's results) to DIR/NAME for kiln-gpu-cases, which checks
+// them on a GPU machine that has the runtime but not MLIR.
 //
 // Each case prints "[ kiln-gpu ] NAME max-rel-error E pass|FAIL", which
 // scripts/gpu-check.sh collects into a table.
 //
 //===----------------------------------------------------------------------===//
 
-#include "CudaDriver.h"
+#include "CaseFiles.h"
 
 #include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Target/GPUModule.h"
 #include "compiler/Target/JIT.h"
+#include "compiler/Target/KernelBundle.h"
+#include "cuda/executor.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -48,6 +56,9 @@ struct Case {
   float amplitude = 1.0f;
   /// Integer inputs (labels) are drawn in [0, labelBound).
   int64_t labelBound = 10;
+  /// Float inputs are drawn in [0.5, 1.5) instead (Adam's step and second
+  /// moments must be positive).
+  bool positive = false;
 };
 
 void PrintTo(const Case &c, std::ostream *os) { *os << c.name; }
@@ -70,7 +81,8 @@ HostTensor randomTensor(RankedTensorType type, const Case &c,
                         std::mt19937 &rng) {
   HostTensor t(type);
   if (type.getElementType().isF32()) {
-    std::uniform_real_distribution<float> value(-c.amplitude, c.amplitude);
+    std::uniform_real_distribution<float> value(
+        c.positive ? 0.5f : -c.amplitude, c.positive ? 1.5f : c.amplitude);
     for (int64_t i = 0; i < type.getNumElements(); ++i)
       t.floats()[i] = value(rng);
   } else {
@@ -88,106 +100,9 @@ HostTensor poisoned(RankedTensorType type) {
   return t;
 }
 
-/// Runs `f` on the device: allocates every buffer, uploads the inputs,
-/// poisons results and temporaries, launches the kernels in order and
-/// downloads the results.
-llvm::Error runOnGPU(kiln::cuda::Driver &cu, const kiln::GPUModule &gpu,
-                     const kiln::GPUFunction &f,
-                     std::vector<HostTensor> &inputs,
-                     std::vector<HostTensor> &results) {
-  std::vector<kiln::cuda::DevicePtr> device;
-  llvm::scope_exit release([&] {
-    for (kiln::cuda::DevicePtr ptr : device)
-      llvm::consumeError(cu.free(ptr));
-  });
-  for (const kiln::DeviceBuffer &buffer : f.buffers) {
-    llvm::Expected<kiln::cuda::DevicePtr> ptr = cu.alloc(buffer.bytes);
-    if (!ptr)
-      return ptr.takeError();
-    device.push_back(*ptr);
-    llvm::Error e =
-        buffer.role == kiln::DeviceBuffer::Role::Input
-            ? cu.upload(*ptr, inputs[buffer.index].bytes.data(), buffer.bytes)
-            : cu.fill(*ptr, 0xFF, buffer.bytes);
-    if (e)
-      return e;
-  }
-
-  for (const kiln::KernelLaunch &launch : f.launches) {
-    if (launch.gemm) {
-      const kiln::KernelOperand &a = launch.operands[0],
-                                &b = launch.operands[1],
-                                &c = launch.operands[2];
-      for (const kiln::KernelOperand *operand : {&a, &b, &c})
-        if (operand->strides[1] != 1)
-          return llvm::createStringError("a GEMM operand is not row-major");
-      auto at = [&](const kiln::KernelOperand &operand) {
-        return device[operand.buffer] + 4 * operand.offset;
-      };
-      int64_t k = launch.transposeA ? a.sizes[0] : a.sizes[1];
-      if (llvm::Error e =
-              cu.gemm(launch.transposeA, launch.transposeB, launch.accumulate,
-                      c.sizes[0], c.sizes[1], k, at(a), a.strides[0], at(b),
-                      b.strides[0], at(c), c.strides[0]))
-        return e;
-      continue;
-    }
-    const std::string *ptx = gpu.ptx(launch.module, cu.chip());
-    if (!ptx)
-      return llvm::createStringError("no PTX for " + launch.module);
-    llvm::Expected<kiln::cuda::Module> module = cu.loadModule(*ptx);
-    if (!module)
-      return module.takeError();
-    llvm::Expected<kiln::cuda::Function> kernel =
-        cu.function(*module, launch.kernel);
-    if (!kernel)
-      return kernel.takeError();
-    // Each memref operand expands to its descriptor's fields: allocated and
-    // aligned pointer, offset, sizes, strides.
-    std::vector<uint64_t> words;
-    for (const kiln::KernelOperand &operand : launch.operands) {
-      if (operand.kind == kiln::KernelOperand::Kind::Scalar) {
-        words.push_back(operand.bits);
-        continue;
-      }
-      words.push_back(device[operand.buffer]);
-      words.push_back(device[operand.buffer]);
-      words.push_back(operand.offset);
-      words.insert(words.end(), operand.sizes.begin(), operand.sizes.end());
-      words.insert(words.end(), operand.strides.begin(), operand.strides.end());
-    }
-    // Every parameter is 8 bytes wide except narrower scalars, whose low
-    // bytes a little-endian word already holds.
-    std::vector<void *> params;
-    for (uint64_t &word : words)
-      params.push_back(&word);
-    if (llvm::Error e =
-            cu.launch(*kernel, launch.grid.data(), launch.block.data(), params))
-      return e;
-  }
-  if (llvm::Error e = cu.synchronize())
-    return e;
-
-  for (const kiln::DeviceBuffer &buffer : f.buffers)
-    if (buffer.role == kiln::DeviceBuffer::Role::Result)
-      if (llvm::Error e =
-              cu.download(results[buffer.index].bytes.data(),
-                          device[&buffer - f.buffers.data()], buffer.bytes))
-        return e;
-  return llvm::Error::success();
-}
-
-/// max |gpu - cpu| / max |cpu|; infinite if either holds a NaN.
 double relativeError(HostTensor &gpu, HostTensor &cpu) {
-  double largest = 0, error = 0;
-  for (int64_t i = 0; i < cpu.type.getNumElements(); ++i) {
-    double g = gpu.floats()[i], c = cpu.floats()[i];
-    if (std::isnan(g) || std::isnan(c))
-      return INFINITY;
-    largest = std::max(largest, std::fabs(c));
-    error = std::max(error, std::fabs(g - c));
-  }
-  return error / std::max(largest, 1e-30);
+  return kiln::gpucases::relativeError(gpu.floats(), cpu.floats(),
+                                       cpu.type.getNumElements());
 }
 
 class GPUTest : public ::testing::TestWithParam<Case> {};
@@ -197,6 +112,8 @@ struct Compiled {
   MLIRContext context;
   OwningOpRef<ModuleOp> gpuModule, cpuModule;
   std::optional<kiln::GPUModule> gpu;
+  /// The kernel bundle of @main alone.
+  std::string bundle;
   std::unique_ptr<kiln::JitModule> jit;
   const kiln::GPUFunction *function = nullptr;
 };
@@ -217,6 +134,52 @@ void compileCase(const Case &c, Compiled &out) {
   out.jit = std::move(*jit);
   out.function = out.gpu->function("main");
   ASSERT_NE(out.function, nullptr);
+  kiln::KernelBundleBuilder builder;
+  builder.add(*out.gpu, "main", "main");
+  out.bundle = builder.finish();
+}
+
+/// Fresh random inputs for `f`, and the CPU's results on them.
+void runOnCPU(const Case &c, Compiled &compiled, unsigned seed,
+              std::vector<HostTensor> &inputs,
+              std::vector<HostTensor> &results) {
+  std::mt19937 rng(seed);
+  for (RankedTensorType type : compiled.function->inputs)
+    inputs.push_back(randomTensor(type, c, rng));
+  for (RankedTensorType type : compiled.function->results) {
+    ASSERT_TRUE(type.getElementType().isF32()) << "results must be f32";
+    results.push_back(poisoned(type));
+  }
+  std::vector<kiln::TensorRef> inputRefs, resultRefs;
+  for (HostTensor &t : inputs)
+    inputRefs.push_back(t.ref());
+  for (HostTensor &t : results)
+    resultRefs.push_back(t.ref());
+  llvm::Error run = compiled.jit->call("main", inputRefs, resultRefs);
+  ASSERT_FALSE(!!run) << llvm::toString(std::move(run));
+}
+
+/// KILN_GPU_CASES=DIR: the case's bundle, inputs and CPU results in
+/// DIR/NAME, for kiln-gpu-cases.
+void writeCase(const Case &c, Compiled &compiled, const std::string &root) {
+  constexpr unsigned kSeed = 1;
+  std::vector<HostTensor> after, results;
+  runOnCPU(c, compiled, kSeed, after, results);
+  if (::testing::Test::HasFatalFailure())
+    return;
+  kiln::gpucases::Files files;
+  files.bundle = compiled.bundle;
+  std::mt19937 rng(kSeed);
+  for (HostTensor &t : after) {
+    HostTensor input = randomTensor(t.type, c, rng);
+    files.inputs.push_back(std::string(input.bytes.begin(), input.bytes.end()));
+    files.after.push_back(std::string(t.bytes.begin(), t.bytes.end()));
+    files.floatInputs.push_back(t.type.getElementType().isF32());
+  }
+  for (HostTensor &t : results)
+    files.results.push_back(std::string(t.bytes.begin(), t.bytes.end()));
+  std::string error = kiln::gpucases::write(root + "/" + c.name, files);
+  ASSERT_TRUE(error.empty()) << error;
 }
 
 // Every machine checks that each case compiles for the GPU (PTX for sm_80
@@ -224,6 +187,10 @@ void compileCase(const Case &c, Compiled &out) {
 TEST_P(GPUTest, Compiles) {
   Compiled compiled;
   compileCase(GetParam(), compiled);
+  if (HasFatalFailure())
+    return;
+  if (const char *dir = std::getenv("KILN_GPU_CASES"))
+    writeCase(GetParam(), compiled, dir);
 }
 
 TEST_P(GPUTest, MatchesCPU) {
@@ -232,34 +199,66 @@ TEST_P(GPUTest, MatchesCPU) {
   compileCase(c, compiled);
   if (HasFatalFailure())
     return;
-  llvm::Expected<kiln::cuda::Driver &> cu = kiln::cuda::Driver::get();
-  if (!cu)
-    GTEST_SKIP() << "no usable CUDA device: " << llvm::toString(cu.takeError());
-  const kiln::GPUModule *gpu = &*compiled.gpu;
-  const kiln::GPUFunction *f = compiled.function;
-  kiln::JitModule *jit = compiled.jit.get();
+  std::string why;
+  std::unique_ptr<kiln::cuda::Executor> gpu = kiln::cuda::Executor::create(
+      compiled.bundle.data(), compiled.bundle.size(), why);
+  if (!gpu)
+    GTEST_SKIP() << "no usable CUDA device: " << why;
 
   unsigned seed = std::random_device()();
   SCOPED_TRACE("seed " + std::to_string(seed));
-  std::mt19937 rng(seed);
-  std::vector<HostTensor> inputs, cpuResults, gpuResults;
-  for (RankedTensorType type : f->inputs)
-    inputs.push_back(randomTensor(type, c, rng));
-  for (RankedTensorType type : f->results) {
-    ASSERT_TRUE(type.getElementType().isF32()) << "results must be f32";
-    cpuResults.push_back(poisoned(type));
-    gpuResults.push_back(poisoned(type));
+  std::vector<HostTensor> inputs, cpuResults;
+  runOnCPU(c, compiled, seed, inputs, cpuResults);
+  if (HasFatalFailure())
+    return;
+  // A train step updates inputs in place (kiln.updates): the CPU's updated
+  // inputs are results to match, and each GPU call starts from the
+  // original inputs.
+  std::vector<HostTensor> cpuInputs = inputs, original;
+  {
+    std::mt19937 rng(seed);
+    for (RankedTensorType type : compiled.function->inputs)
+      original.push_back(randomTensor(type, c, rng));
+    inputs = original;
   }
-
-  std::vector<kiln::TensorRef> inputRefs, resultRefs;
+  std::vector<HostTensor> gpuResults;
+  std::vector<void *> buffers;
   for (HostTensor &t : inputs)
-    inputRefs.push_back(t.ref());
-  for (HostTensor &t : cpuResults)
-    resultRefs.push_back(t.ref());
-  llvm::Error cpuRun = jit->call("main", inputRefs, resultRefs);
-  ASSERT_FALSE(!!cpuRun) << llvm::toString(std::move(cpuRun));
-  llvm::Error gpuRun = runOnGPU(*cu, *gpu, *f, inputs, gpuResults);
-  ASSERT_FALSE(!!gpuRun) << llvm::toString(std::move(gpuRun));
+    buffers.push_back(t.bytes.data());
+  for (RankedTensorType type : compiled.function->results) {
+    gpuResults.push_back(poisoned(type));
+    buffers.push_back(gpuResults.back().bytes.data());
+  }
+  // Launches, then a CUDA graph recorded, then replayed: each must match.
+  auto callGPU = [&] {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      ASSERT_TRUE(gpu->hostUse(inputs[i].bytes.data(), why)) << why;
+      inputs[i].bytes = original[i].bytes;
+    }
+    ASSERT_TRUE(gpu->invoke(0, buffers.data(), buffers.size(), why)) << why;
+    for (HostTensor &t : gpuResults)
+      ASSERT_TRUE(gpu->hostUse(t.bytes.data(), why)) << why;
+    for (HostTensor &t : inputs)
+      ASSERT_TRUE(gpu->hostUse(t.bytes.data(), why)) << why;
+  };
+  for (int call = 0; call < 3; ++call) {
+    SCOPED_TRACE("call " + std::to_string(call));
+    callGPU();
+    if (HasFatalFailure())
+      return;
+    for (size_t i = 0; i < cpuResults.size(); ++i)
+      EXPECT_LE(relativeError(gpuResults[i], cpuResults[i]), kTolerance)
+          << "result " << i;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (inputs[i].type.getElementType().isF32())
+        EXPECT_LE(relativeError(inputs[i], cpuInputs[i]), kTolerance)
+            << "input " << i;
+    for (HostTensor &t : gpuResults)
+      std::memset(t.bytes.data(), 0xFF, t.bytes.size());
+  }
+  callGPU();
+  if (HasFatalFailure())
+    return;
 
   double worst = 0;
   for (size_t i = 0; i < cpuResults.size(); ++i) {
@@ -267,6 +266,9 @@ TEST_P(GPUTest, MatchesCPU) {
     EXPECT_LE(error, kTolerance) << "result " << i;
     worst = std::max(worst, error);
   }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].type.getElementType().isF32())
+      worst = std::max(worst, relativeError(inputs[i], cpuInputs[i]));
   std::printf("[ kiln-gpu ] %s max-rel-error %.3g %s\n", c.name.c_str(), worst,
               worst <= kTolerance ? "pass" : "FAIL");
 }
@@ -366,6 +368,49 @@ func.func @main()" +
   return %r#0, %r#1, %r#2, %r#5 : tensor<f32>, tensor<784x256xf32>, tensor<256xf32>, tensor<256x10xf32>
 })",
        0.1f},
+      // Per-head attention products: batched GEMMs (two batch dimensions)
+      // and their gradients, a transposed operand among them.
+      {"attention_heads", R"(
+func.func private @loss(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: tensor<2x4x8x16xf32>) -> tensor<f32> {
+  %kt = graph.transpose %k {permutation = array<i64: 0, 1, 3, 2>} : (tensor<2x4x8x16xf32>) -> tensor<2x4x16x8xf32>
+  %s = graph.matmul %q, %kt : (tensor<2x4x8x16xf32>, tensor<2x4x16x8xf32>) -> tensor<2x4x8x8xf32>
+  %p = graph.softmax %s : tensor<2x4x8x8xf32>
+  %o = graph.matmul %p, %v : (tensor<2x4x8x8xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x8x16xf32>
+  %t = graph.tanh %o : tensor<2x4x8x16xf32>
+  %r = graph.reduce_sum %t {axes = array<i64: 0, 1, 2, 3>} : (tensor<2x4x8x16xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+func.func @main(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: tensor<2x4x8x16xf32>) -> (tensor<f32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) {
+  %r:4 = graph.value_and_grad @loss(%q, %k, %v) {wrt = array<i64: 0, 1, 2>} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> (tensor<f32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>)
+  return %r#0, %r#1, %r#2, %r#3 : tensor<f32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>
+})"},
+      {"embedding_grad", R"(
+func.func private @loss(%table: tensor<64x16xf32>, %ids: tensor<8x4xi32>) -> tensor<f32> {
+  %0 = graph.gather %table, %ids : (tensor<64x16xf32>, tensor<8x4xi32>) -> tensor<8x4x16xf32>
+  %1 = graph.tanh %0 : tensor<8x4x16xf32>
+  %2 = graph.reduce_sum %1 {axes = array<i64: 0, 1, 2>} : (tensor<8x4x16xf32>) -> tensor<f32>
+  return %2 : tensor<f32>
+}
+func.func @main(%table: tensor<64x16xf32>, %ids: tensor<8x4xi32>) -> (tensor<f32>, tensor<64x16xf32>) {
+  %r:2 = graph.value_and_grad @loss(%table, %ids) {wrt = array<i64: 0>} : (tensor<64x16xf32>, tensor<8x4xi32>) -> (tensor<f32>, tensor<64x16xf32>)
+  return %r#0, %r#1 : tensor<f32>, tensor<64x16xf32>
+})",
+       1.0f, /*labelBound=*/64},
+      // A train step: parameters and Adam's moments updated in place, the
+      // step and learning rate read from 0-d buffers inside the kernels.
+      {"adam_step_in_place", R"(
+func.func private @loss(%w: tensor<16x8xf32>, %x: tensor<4x16xf32>) -> tensor<f32> {
+  %0 = graph.matmul %x, %w : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
+  %1 = graph.tanh %0 : tensor<4x8xf32>
+  %2 = graph.reduce_sum %1 {axes = array<i64: 0, 1>} : (tensor<4x8xf32>) -> tensor<f32>
+  return %2 : tensor<f32>
+}
+func.func @main(%w: tensor<16x8xf32>, %m: tensor<16x8xf32>, %v: tensor<16x8xf32>, %x: tensor<4x16xf32>, %step: tensor<f32>, %lr: tensor<f32>) -> (tensor<f32>, tensor<16x8xf32> {kiln.updates = 0 : i64}, tensor<16x8xf32> {kiln.updates = 1 : i64}, tensor<16x8xf32> {kiln.updates = 2 : i64}) {
+  %r:2 = graph.value_and_grad @loss(%w, %x) {wrt = array<i64: 0>} : (tensor<16x8xf32>, tensor<4x16xf32>) -> (tensor<f32>, tensor<16x8xf32>)
+  %p, %m2, %v2 = graph.adam_update %w, %r#1, %m, %v, %lr, %step : tensor<16x8xf32>, tensor<f32>
+  return %r#0, %p, %m2, %v2 : tensor<f32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>
+})",
+       1.0f, 10, /*positive=*/true},
   };
 }
 

@@ -1,7 +1,8 @@
 //===- BuildCommands.cpp - kilnc build / run ------------------------------===//
 //
 //   kilnc build FILE.kiln [-o OUT] [--set NAME=VALUE]... [--experiment NAME]
-//                         [-I DIR]... [--emit-mlir]
+//                         [-I DIR]... [--cuda [--save-ptx DIR]]
+//                         [--target-cpu CPU] [--emit-mlir]
 //   kilnc run FILE.kiln [--experiment NAME] [-I DIR]... [PROGRAM FLAGS]...
 //   kilnc export CHECKPOINT [--format safetensors|npz] [-o OUT]
 //
@@ -11,6 +12,10 @@
 // (sizes). `run` builds into a cache keyed by the sources, the compiler and
 // the values compiled in, then runs the program with the flags that follow
 // the file; flags that set a compiled-in hyper-parameter go to the build.
+// `--cuda` also compiles the graph functions for NVIDIA GPUs, which the
+// program then runs with `--device cuda` (`run` builds so when the program's
+// flags ask for it). `--target-cpu` names the CPU the program is tuned for
+// (default: this machine's), e.g. x86-64-v3 for a program that moves.
 // `export` writes a checkpoint's parameters for other frameworks.
 //
 //===----------------------------------------------------------------------===//
@@ -19,6 +24,7 @@
 
 #include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Target/AOT.h"
+#include "compiler/Target/CUDAOffload.h"
 #include "dialects/Experiment/IR/ExperimentOps.h"
 #include "frontends/Emit/EmitExperiment.h"
 #include "frontends/Language/Frontend.h"
@@ -47,7 +53,8 @@ namespace {
 
 constexpr const char *kUsage =
     "usage: kilnc build FILE.kiln [-o OUT] [--set NAME=VALUE]... "
-    "[--experiment NAME] [-I DIR]... [--emit-mlir]\n"
+    "[--experiment NAME] [-I DIR]... [--cuda [--save-ptx DIR]] "
+    "[--target-cpu CPU] [--emit-mlir]\n"
     "       kilnc run FILE.kiln [--experiment NAME] [-I DIR]... "
     "[PROGRAM FLAGS]...\n"
     "       kilnc export CHECKPOINT [--format safetensors|npz] [-o OUT]\n";
@@ -60,6 +67,12 @@ struct BuildRequest {
   /// New hyper-parameter defaults by name.
   std::map<std::string, std::string> sets;
   bool emitMLIR = false;
+  /// Also compile the graph functions for the GPU; write their PTX to
+  /// ptxDir when set.
+  bool cuda = false;
+  std::string ptxDir;
+  /// The CPU to tune for; empty: this machine's.
+  std::string targetCPU;
 };
 
 int usageError(const llvm::Twine &message) {
@@ -134,8 +147,14 @@ public:
     AOTPipelineOptions options;
     options.experiment = experiment.getSymName().str();
     options.sourceHash = sourceHash();
-    buildAOTPipeline(pm, options);
+    buildAOTHostPipeline(pm, options);
     if (mlir::failed(pm.run(*module)))
+      return false;
+    if (request.cuda && mlir::failed(offloadToCUDA(*module, {request.ptxDir})))
+      return false;
+    mlir::PassManager lowering(&context);
+    buildAOTLoweringPipeline(lowering);
+    if (mlir::failed(lowering.run(*module)))
       return false;
     if (request.emitMLIR) {
       module->print(llvm::outs());
@@ -149,7 +168,7 @@ public:
       return fail("cannot create a temporary file beside '" + output +
                   "': " + ec.message());
     llvm::FileRemover removeObject(object);
-    if (llvm::Error e = writeObjectFile(*module, object))
+    if (llvm::Error e = writeObjectFile(*module, object, request.targetCPU))
       return fail(llvm::toString(std::move(e)));
     executable = (output + ".tmp" + llvm::Twine(::getpid())).str();
     llvm::FileRemover removeExecutable(executable);
@@ -246,6 +265,12 @@ std::optional<int> parseArguments(llvm::ArrayRef<const char *> args, bool isRun,
       request.sets[name.str()] = text.str();
     } else if (!isRun && arg == "--emit-mlir") {
       request.emitMLIR = true;
+    } else if (!isRun && arg == "--cuda") {
+      request.cuda = true;
+    } else if (!isRun && takes("--save-ptx")) {
+      request.ptxDir = value;
+    } else if (!isRun && takes("--target-cpu")) {
+      request.targetCPU = value;
     } else if (arg == "--help" || arg == "-h") {
       llvm::outs() << kUsage;
       return 0;
@@ -261,6 +286,8 @@ std::optional<int> parseArguments(llvm::ArrayRef<const char *> args, bool isRun,
   }
   if (request.file.empty())
     return usageError("no .kiln file given");
+  if (!request.ptxDir.empty() && !request.cuda)
+    return usageError("--save-ptx needs --cuda");
   return std::nullopt;
 }
 
@@ -339,6 +366,10 @@ int runRun(llvm::ArrayRef<const char *> args) {
         fixed.insert(flagName(name));
     for (size_t i = 0; i < programArgs.size(); ++i) {
       StringRef arg = programArgs[i];
+      if (arg == "--device=cuda" ||
+          (arg == "--device" && i + 1 < programArgs.size() &&
+           StringRef(programArgs[i + 1]) == "cuda"))
+        request.cuda = true;
       if (!arg.starts_with("--") || arg == "--") {
         passOn.push_back(arg.str());
         continue;
@@ -366,6 +397,7 @@ int runRun(llvm::ArrayRef<const char *> args) {
   llvm::SHA256 key;
   key.update(toolchainIdentity());
   key.update(compilation.sourceHash());
+  key.update(request.cuda ? "cuda" : "cpu");
   std::array<uint8_t, 32> digest = key.final();
   llvm::SmallString<256> program(cacheRoot());
   llvm::sys::path::append(

@@ -79,6 +79,24 @@ void kiln_run_default_seed(kiln_run *run, int64_t seed);
  * error. */
 void kiln_run_supports_device(kiln_run *run, int32_t device);
 int64_t kiln_run_seed(const kiln_run *run);
+
+/* The GPU (--device cuda). A program built with CUDA support carries a
+ * kernel bundle (runtime/src/cuda/kernels.fbs: PTX and launch lists of its
+ * graph functions) and declares it before kiln_run_start, which then opens
+ * the GPU when --device cuda asks for it (failing the run, with the reason,
+ * when there is none). The bundle must outlive the run. */
+void kiln_run_use_kernels(kiln_run *run, const void *bundle, int64_t size);
+/* 1 when graph functions run on the GPU, else 0. */
+int32_t kiln_run_on_gpu(const kiln_run *run);
+/* Runs the bundle's function `function` on `count` host buffers, in
+ * exp.invoke's order. */
+void kiln_run_invoke_gpu(kiln_run *run, int32_t function, void *const *buffers,
+                         int64_t count);
+/* Before the host program reads or writes `buffer` (itself, or through
+ * another runtime call): brings the buffer up to date from the GPU. A no-op
+ * on the CPU. */
+void kiln_run_host_use(kiln_run *run, void *buffer);
+
 /* Fails the run, naming `where` (file:line:col), unless 0 <= index < size:
  * the bounds of an experiment's `tensor[index]`. */
 void kiln_run_check_index(kiln_run *run, int64_t index, int64_t size,
@@ -206,7 +224,8 @@ int32_t kiln_run_live(const kiln_run *run);
  * (SIGINT) or 143 (SIGTERM). `label` may be NULL. */
 void kiln_run_checkpoint(kiln_run *run, const char *label);
 /* After each train step: counts it (the `step` of later metrics) and reads
- * its loss for the progress line. */
+ * its loss for the progress line when one is due (the program need not
+ * bring `loss` back from the GPU first: kiln_run_host_use). */
 void kiln_run_step_done(kiln_run *run, const float *loss);
 
 /* Metrics: the tags set since the last log (a key set twice keeps its last
