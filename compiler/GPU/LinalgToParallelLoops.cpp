@@ -6,6 +6,10 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace kiln::gpu {
 #define GEN_PASS_DEF_LINALGTOPARALLELLOOPS
@@ -57,6 +61,68 @@ void wrapInOneTripParallelLoop(RewriterBase &rewriter, Operation *op) {
   rewriter.moveOpBefore(op, loop.getBody()->getTerminator());
 }
 
+Value rootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// A reduction loop that loads and stores one element of its output, at
+/// indices defined outside the loop, and touches that buffer no other way
+/// keeps the element in a register instead: loaded before the loop, carried
+/// through it, stored after it. Without this every step of a reduction
+/// waits for its own store to reach memory and be loaded back.
+void accumulateInRegister(RewriterBase &rewriter, scf::ForOp loop) {
+  // The output's indices are computed inside the loop from the parallel
+  // loops' variables: hoist them first.
+  moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
+  memref::StoreOp store;
+  for (Operation &op : loop.getBody()->without_terminator())
+    if (auto candidate = dyn_cast<memref::StoreOp>(op))
+      store = store ? memref::StoreOp() : candidate;
+  if (!store || llvm::any_of(store.getIndices(), [&](Value index) {
+        return !loop.isDefinedOutsideOfLoop(index);
+      }))
+    return;
+  memref::LoadOp load;
+  for (Operation &op : loop.getBody()->without_terminator())
+    if (auto candidate = dyn_cast<memref::LoadOp>(op);
+        candidate && candidate.getMemRef() == store.getMemRef() &&
+        candidate.getIndices() == store.getIndices())
+      load = candidate;
+  if (!load || !load->isBeforeInBlock(store))
+    return;
+  Value buffer = rootBuffer(store.getMemRef());
+  bool touchedElsewhere = false;
+  loop.getBody()->walk([&](Operation *op) {
+    if (op == load || op == store)
+      return;
+    for (Value operand : op->getOperands())
+      touchedElsewhere |=
+          isa<MemRefType>(operand.getType()) && rootBuffer(operand) == buffer;
+  });
+  if (touchedElsewhere)
+    return;
+
+  rewriter.setInsertionPoint(loop);
+  Value initial = memref::LoadOp::create(rewriter, load.getLoc(),
+                                         load.getMemRef(), load.getIndices());
+  Value stored = store.getValueToStore();
+  FailureOr<LoopLikeOpInterface> carried = loop.replaceWithAdditionalYields(
+      rewriter, initial, /*replaceInitOperandUsesInLoop=*/false,
+      [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
+        return SmallVector<Value>{stored};
+      });
+  if (failed(carried))
+    return;
+  auto newLoop = cast<scf::ForOp>(carried->getOperation());
+  rewriter.replaceOp(load, newLoop.getRegionIterArgs().back());
+  rewriter.setInsertionPointAfter(newLoop);
+  memref::StoreOp::create(rewriter, store.getLoc(), newLoop.getResults().back(),
+                          store.getMemRef(), store.getIndices());
+  rewriter.eraseOp(store);
+}
+
 LogicalResult lowerToParallelNest(RewriterBase &rewriter, linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics())
     return op.emitOpError("expected buffer semantics on the GPU path");
@@ -89,6 +155,18 @@ struct LinalgToParallelLoopsPass
     for (linalg::LinalgOp op : ops)
       if (failed(lowerToParallelNest(rewriter, op)))
         return signalPassFailure();
+    // Reduction loops, innermost first: once an inner loop carries its
+    // element, the loop around it has the same shape. The loops load and
+    // store the element at indices computed twice: make them one.
+    DominanceInfo dominance;
+    eliminateCommonSubExpressions(rewriter, dominance, getOperation());
+    SmallVector<scf::ForOp> reductions;
+    getOperation().walk([&](scf::ForOp loop) {
+      if (loop->getParentOfType<scf::ParallelOp>())
+        reductions.push_back(loop);
+    });
+    for (scf::ForOp loop : reductions)
+      accumulateInRegister(rewriter, loop);
   }
 };
 } // namespace

@@ -35,7 +35,9 @@ def LinalgToParallelLoops : Pass<"kiln-gpu-linalg-to-parallel-loops",
     loops are first interchanged to the outside, so that a reduction over a
     leading dimension does not leave a host loop around a kernel; an op
     without parallel loops (a full reduction, a scalar fill) is wrapped in a
-    one-trip scf.parallel, i.e. a kernel of one thread.
+    one-trip scf.parallel, i.e. a kernel of one thread. A reduction keeps
+    its output element in a register (an scf.for iter_arg), stored once
+    after the loop.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::scf::SCFDialect"];
@@ -92,7 +94,11 @@ def SequentialLoopsToParallel : Pass<"kiln-gpu-sequential-loops-to-parallel",
     anything depending on it) becomes an scf.parallel over that loop with
     the outer loops sequential inside each iteration: one thread per
     feature of a scatter-add, each adding in a fixed order, so the result
-    is deterministic. Any other nest runs whole in a single iteration of an
+    is deterministic. When the buffer written is a small table (rows times
+    iterations at most 2^27), the parallel loop also runs over its rows: a
+    thread per (row, feature) scans the nest in order and adds only what
+    lands in its own element, kept in a register, instead of adding row
+    after row through memory. Any other nest runs whole in a single iteration of an
     scf.parallel (one thread).
   }];
   let dependentDialects = ["mlir::scf::SCFDialect"];

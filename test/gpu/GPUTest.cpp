@@ -384,6 +384,20 @@ func.func @main(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: tensor<2
   %r:4 = graph.value_and_grad @loss(%q, %k, %v) {wrt = array<i64: 0, 1, 2>} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> (tensor<f32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>)
   return %r#0, %r#1, %r#2, %r#3 : tensor<f32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>
 })"},
+      // Small products over a long inner dimension (weight gradients over
+      // many positions): split into parts summed in a fixed order.
+      {"long_inner_products", R"(
+func.func private @loss(%x: tensor<2048x32xf32>, %w: tensor<32x16xf32>) -> tensor<f32> {
+  %0 = graph.matmul %x, %w : (tensor<2048x32xf32>, tensor<32x16xf32>) -> tensor<2048x16xf32>
+  %1 = graph.tanh %0 : tensor<2048x16xf32>
+  %2 = graph.reduce_sum %1 {axes = array<i64: 0, 1>} : (tensor<2048x16xf32>) -> tensor<f32>
+  return %2 : tensor<f32>
+}
+func.func @main(%x: tensor<2048x32xf32>, %w: tensor<32x16xf32>, %a: tensor<24x4096xf32>, %b: tensor<4096x40xf32>) -> (tensor<f32>, tensor<32x16xf32>, tensor<24x40xf32>) {
+  %r:2 = graph.value_and_grad @loss(%x, %w) {wrt = array<i64: 1>} : (tensor<2048x32xf32>, tensor<32x16xf32>) -> (tensor<f32>, tensor<32x16xf32>)
+  %p = graph.matmul %a, %b : (tensor<24x4096xf32>, tensor<4096x40xf32>) -> tensor<24x40xf32>
+  return %r#0, %r#1, %p : tensor<f32>, tensor<32x16xf32>, tensor<24x40xf32>
+})"},
       {"embedding_grad", R"(
 func.func private @loss(%table: tensor<64x16xf32>, %ids: tensor<8x4xi32>) -> tensor<f32> {
   %0 = graph.gather %table, %ids : (tensor<64x16xf32>, tensor<8x4xi32>) -> tensor<8x4x16xf32>

@@ -56,6 +56,10 @@ struct Driver::Api {
   Status (*graphDestroy)(Graph);
   Status (*graphLaunch)(GraphExec, Stream);
   Status (*graphExecDestroy)(GraphExec);
+  Status (*eventCreate)(Event *, unsigned);
+  Status (*eventRecord)(Event, Stream);
+  Status (*eventSynchronize)(Event);
+  Status (*eventElapsedTime)(float *, Event, Event);
   Status (*getErrorString)(Status, const char **);
 };
 
@@ -66,6 +70,8 @@ struct Driver::Blas {
   Status (*setWorkspace)(void *, void *, size_t);
   Status (*sgemm)(void *, int, int, int, int, int, const float *, const float *,
                   int, const float *, int, const float *, float *, int);
+  Status (*sgemv)(void *, int, int, int, const float *, const float *, int,
+                  const float *, int, const float *, float *, int);
   Status (*sgemmStridedBatched)(void *, int, int, int, int, int, const float *,
                                 const float *, int, long long, const float *,
                                 int, long long, const float *, float *, int,
@@ -123,6 +129,11 @@ Driver *Driver::get(std::string &why) {
         resolve(library, "cuGraphDestroy", api->graphDestroy) &&
         resolve(library, "cuGraphLaunch", api->graphLaunch) &&
         resolve(library, "cuGraphExecDestroy", api->graphExecDestroy) &&
+        resolve(library, "cuEventCreate", api->eventCreate) &&
+        resolve(library, "cuEventRecord", api->eventRecord) &&
+        resolve(library, "cuEventSynchronize", api->eventSynchronize) &&
+        (resolve(library, "cuEventElapsedTime_v2", api->eventElapsedTime) ||
+         resolve(library, "cuEventElapsedTime", api->eventElapsedTime)) &&
         resolve(library, "cuGetErrorString", api->getErrorString);
     if (!ok)
       return fail("libcuda.so.1 lacks a driver entry point: " +
@@ -241,6 +252,18 @@ bool Driver::launchGraph(GraphExec exec) {
 
 void Driver::destroyGraph(GraphExec exec) { api->graphExecDestroy(exec); }
 
+bool Driver::record(Event &event) {
+  if (!event && !check(api->eventCreate(&event, 0), "cuEventCreate"))
+    return false;
+  return check(api->eventRecord(event, stream), "cuEventRecord");
+}
+
+bool Driver::elapsed(Event start, Event end, float &milliseconds) {
+  return check(api->eventSynchronize(end), "cuEventSynchronize") &&
+         check(api->eventElapsedTime(&milliseconds, start, end),
+               "cuEventElapsedTime");
+}
+
 bool Driver::loadBlas() {
   std::vector<std::string> names;
   if (const char *path = std::getenv("KILN_CUBLAS"))
@@ -267,6 +290,7 @@ bool Driver::loadBlas() {
       !resolve(library, "cublasSetStream_v2", loaded->setStream) ||
       !resolve(library, "cublasSetWorkspace_v2", loaded->setWorkspace) ||
       !resolve(library, "cublasSgemm_v2", loaded->sgemm) ||
+      !resolve(library, "cublasSgemv_v2", loaded->sgemv) ||
       !resolve(library, "cublasSgemmStridedBatched",
                loaded->sgemmStridedBatched)) {
     lastError = "cuBLAS lacks an entry point: " + std::string(dlerror());
@@ -309,6 +333,23 @@ bool Driver::gemm(bool transposeA, bool transposeB, bool accumulate, int64_t m,
                   reinterpret_cast<float *>(c), int(ldc));
   if (status) {
     lastError = "cublasSgemm failed: status " + std::to_string(status);
+    return false;
+  }
+  return true;
+}
+
+bool Driver::gemv(bool accumulate, int64_t m, int64_t n, DevicePtr a,
+                  DevicePtr x, DevicePtr y) {
+  if (!blas && !loadBlas())
+    return false;
+  constexpr int kNoTranspose = 0;
+  float alpha = 1.0f, beta = accumulate ? 1.0f : 0.0f;
+  int status = blas->sgemv(blas->handle, kNoTranspose, int(m), int(n), &alpha,
+                           reinterpret_cast<const float *>(a), int(m),
+                           reinterpret_cast<const float *>(x), 1, &beta,
+                           reinterpret_cast<float *>(y), 1);
+  if (status) {
+    lastError = "cublasSgemv failed: status " + std::to_string(status);
     return false;
   }
   return true;

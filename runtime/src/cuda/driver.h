@@ -23,6 +23,7 @@ using Function = void *;
 using Stream = void *;
 using Graph = void *;
 using GraphExec = void *;
+using Event = void *;
 
 class Driver {
 public:
@@ -63,6 +64,10 @@ public:
                    int64_t n, int64_t k, DevicePtr a, int64_t lda,
                    int64_t strideA, DevicePtr b, int64_t ldb, int64_t strideB,
                    DevicePtr c, int64_t ldc, int64_t strideC, int64_t batches);
+  /// y = a x (+ y when `accumulate`) for a column-major `m` x `n` matrix
+  /// `a` (leading dimension `m`).
+  bool gemv(bool accumulate, int64_t m, int64_t n, DevicePtr a, DevicePtr x,
+            DevicePtr y);
   bool synchronize();
 
   /// CUDA graphs: what the stream does between beginCapture and endCapture
@@ -71,6 +76,11 @@ public:
   bool endCapture(GraphExec &exec);
   bool launchGraph(GraphExec exec);
   void destroyGraph(GraphExec exec);
+
+  /// Timing (KILN_CUDA_PROFILE): an event recorded on the stream, and the
+  /// milliseconds between two once both have happened.
+  bool record(Event &event);
+  bool elapsed(Event start, Event end, float &milliseconds);
 
   struct Api;
   struct Blas;

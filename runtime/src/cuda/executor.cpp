@@ -4,6 +4,8 @@
 
 #include "kernels_generated.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -43,6 +45,10 @@ struct Executor::Loaded {
   std::vector<bool> written;
   /// Per step: the kernel (null for GEMMs).
   std::vector<Function> kernels;
+  /// Per step: how many parts a GEMM's inner dimension is split into (1:
+  /// not split), and where the parts' products go.
+  std::vector<int64_t> splits;
+  std::vector<DevicePtr> partials;
   /// Per buffer: the arguments' mirrors, then the temporaries, which the
   /// function keeps so that its graph stays valid.
   std::vector<DevicePtr> device;
@@ -55,14 +61,24 @@ struct Executor::Loaded {
   std::vector<DevicePtr> captured;
   /// Calls run with the parameters above.
   int64_t callsWithParams = 0;
+  /// KILN_CUDA_PROFILE: per step, its milliseconds over all calls, and
+  /// the events around it.
+  std::vector<double> milliseconds;
+  std::vector<Event> events;
+  int64_t calls = 0;
 };
 
 Executor::Executor(Driver &driver) : driver(driver), allocator(driver) {
   const char *graphs = std::getenv("KILN_CUDA_GRAPHS");
   useGraphs = !(graphs && std::strcmp(graphs, "0") == 0);
+  const char *timing = std::getenv("KILN_CUDA_PROFILE");
+  profile = timing && std::strcmp(timing, "1") == 0;
+  useGraphs = useGraphs && !profile;
 }
 
 Executor::~Executor() {
+  if (profile)
+    printProfile();
   for (auto &f : functions)
     if (f && f->graph)
       driver.destroyGraph(f->graph);
@@ -185,6 +201,35 @@ int32_t Executor::functionIndex(std::string_view name) const {
   return -1;
 }
 
+namespace {
+constexpr int64_t kMostSplits = 32;
+} // namespace
+
+int64_t Executor::splitsOf(const bundle::Step &step) {
+  // A small product over a long inner dimension (a weight gradient summed
+  // over many positions) leaves most of the GPU idle: its inner dimension
+  // is split into parts multiplied in parallel and summed in a fixed order.
+  const bundle::Operand &a = *step.operands()->Get(0),
+                        &c = *step.operands()->Get(2);
+  if (c.sizes()->size() != 2)
+    return 1;
+  int64_t m = c.sizes()->Get(0), n = c.sizes()->Get(1);
+  int64_t k = step.transpose_a() ? a.sizes()->Get(0) : a.sizes()->Get(1);
+  if (m * n > 16384 || k < 1024 || c.strides()->Get(0) != n)
+    return 1;
+  for (int64_t parts = kMostSplits; parts > 1; parts /= 2)
+    if (k % parts == 0 && k / parts >= 64)
+      return parts;
+  return 1;
+}
+
+bool Executor::makeOnes() {
+  std::vector<float> values(kMostSplits, 1.0f);
+  return allocator.allocate(sizeof(float) * kMostSplits, ones) &&
+         driver.upload(ones, values.data(), sizeof(float) * kMostSplits) &&
+         driver.synchronize();
+}
+
 bool Executor::prepare(int32_t index, std::string &error) {
   auto f = std::make_unique<Loaded>();
   f->fn = root->functions()->Get(index);
@@ -227,6 +272,16 @@ bool Executor::prepare(int32_t index, std::string &error) {
         return fail(error, driver.error());
     }
     f->kernels.push_back(kernel);
+    f->splits.push_back(gemm ? splitsOf(*step) : 1);
+    f->partials.push_back(0);
+    if (f->splits.back() > 1) {
+      const bundle::Operand &c = *step->operands()->Get(2);
+      size_t bytes =
+          4 * f->splits.back() * c.sizes()->Get(0) * c.sizes()->Get(1);
+      if (!allocator.allocate(bytes, f->partials.back()) ||
+          (!ones && !makeOnes()))
+        return fail(error, driver.error());
+    }
   }
   f->device.assign(numBuffers, 0);
   for (size_t b = fn.arguments(); b < numBuffers; ++b) {
@@ -328,6 +383,8 @@ bool Executor::run(Loaded &f, std::string &error) {
     }
   }
 
+  if (profile)
+    return runTimed(f, error);
   // The first call with these buffers runs the steps (loading cuBLAS and
   // compiling nothing in a capture); the second records them as a graph.
   bool capture = useGraphs && f.callsWithParams >= 1;
@@ -338,44 +395,9 @@ bool Executor::run(Loaded &f, std::string &error) {
     if (!driver.beginCapture())
       return fail(error, driver.error());
   }
-  auto at = [&](const bundle::Operand &operand) {
-    return f.device[operand.buffer()] + 4 * operand.offset();
-  };
   bool ok = true;
-  for (size_t s = 0; ok && s < fn.steps()->size(); ++s) {
-    const bundle::Step &step = *fn.steps()->Get(s);
-    if (step.kind() == bundle::StepKind::Kernel) {
-      ok = driver.launch(f.kernels[s], step.grid()->data(),
-                         step.block()->data(), f.params[s].data());
-      continue;
-    }
-    const bundle::Operand &a = *step.operands()->Get(0),
-                          &b = *step.operands()->Get(1),
-                          &c = *step.operands()->Get(2);
-    if (c.sizes()->size() == 2) {
-      int64_t k = step.transpose_a() ? a.sizes()->Get(0) : a.sizes()->Get(1);
-      ok = driver.gemm(step.transpose_a(), step.transpose_b(),
-                       step.accumulate(), c.sizes()->Get(0), c.sizes()->Get(1),
-                       k, at(a), a.strides()->Get(0), at(b),
-                       b.strides()->Get(0), at(c), c.strides()->Get(0));
-      continue;
-    }
-    // Batches [outer, inner]: one strided batched call per outer index.
-    auto dim = [](const bundle::Operand &o, int d) {
-      return o.sizes()->Get(d);
-    };
-    auto stride = [](const bundle::Operand &o, int d) {
-      return o.strides()->Get(d);
-    };
-    int64_t k = step.transpose_a() ? dim(a, 2) : dim(a, 3);
-    for (int64_t outer = 0; ok && outer < dim(c, 0); ++outer)
-      ok = driver.gemmBatched(
-          step.transpose_a(), step.transpose_b(), step.accumulate(), dim(c, 2),
-          dim(c, 3), k, at(a) + 4 * outer * stride(a, 0), stride(a, 2),
-          stride(a, 1), at(b) + 4 * outer * stride(b, 0), stride(b, 2),
-          stride(b, 1), at(c) + 4 * outer * stride(c, 0), stride(c, 2),
-          stride(c, 1), dim(c, 1));
-  }
+  for (size_t s = 0; ok && s < fn.steps()->size(); ++s)
+    ok = issue(f, s);
   std::string failure = ok ? "" : driver.error();
   if (capture) {
     GraphExec graph = nullptr;
@@ -393,6 +415,131 @@ bool Executor::run(Loaded &f, std::string &error) {
   }
   ++f.callsWithParams;
   return ok || fail(error, failure);
+}
+
+bool Executor::runTimed(Loaded &f, std::string &error) {
+  size_t steps = f.fn->steps()->size();
+  f.milliseconds.resize(steps, 0.0);
+  f.events.resize(steps + 1, nullptr);
+  if (!driver.record(f.events[0]))
+    return fail(error, driver.error());
+  for (size_t s = 0; s < steps; ++s)
+    if (!issue(f, s) || !driver.record(f.events[s + 1]))
+      return fail(error, driver.error());
+  for (size_t s = 0; s < steps; ++s) {
+    float ms = 0;
+    if (!driver.elapsed(f.events[s], f.events[s + 1], ms))
+      return fail(error, driver.error());
+    f.milliseconds[s] += ms;
+  }
+  ++f.calls;
+  ++f.callsWithParams;
+  return true;
+}
+
+void Executor::printProfile() const {
+  struct Row {
+    double ms;
+    const Loaded *f;
+    size_t step;
+  };
+  std::vector<Row> rows;
+  double total = 0;
+  for (const auto &f : functions)
+    if (f)
+      for (size_t s = 0; s < f->milliseconds.size(); ++s) {
+        rows.push_back({f->milliseconds[s], f.get(), s});
+        total += f->milliseconds[s];
+      }
+  std::sort(rows.begin(), rows.end(),
+            [](const Row &a, const Row &b) { return a.ms > b.ms; });
+  std::fprintf(stderr,
+               "KILN_CUDA_PROFILE: %.1f ms on the GPU in all; the "
+               "longest steps:\n",
+               total);
+  std::fprintf(stderr, "%9s %6s %9s  %s\n", "ms", "share", "us/call", "step");
+  for (size_t i = 0; i < rows.size() && i < 25; ++i) {
+    const Row &row = rows[i];
+    const bundle::Step &step = *row.f->fn->steps()->Get(row.step);
+    std::string what;
+    if (step.kind() == bundle::StepKind::Gemm) {
+      what = "gemm";
+      for (int64_t d : *step.operands()->Get(2)->sizes())
+        what += " " + std::to_string(d);
+    } else {
+      what = root->modules()->Get(step.module_index())->name()->str() + " grid";
+      for (uint32_t d : *step.grid())
+        what += " " + std::to_string(d);
+      what += " block";
+      for (uint32_t d : *step.block())
+        what += " " + std::to_string(d);
+    }
+    std::fprintf(stderr, "%9.2f %5.1f%% %9.2f  %s #%zu: %s\n", row.ms,
+                 total > 0 ? 100 * row.ms / total : 0.0,
+                 1000 * row.ms / double(std::max<int64_t>(row.f->calls, 1)),
+                 row.f->fn->name()->c_str(), row.step, what.c_str());
+  }
+}
+
+bool Executor::issue(Loaded &f, size_t s) {
+  const bundle::Step &step = *f.fn->steps()->Get(s);
+  if (step.kind() == bundle::StepKind::Kernel)
+    return driver.launch(f.kernels[s], step.grid()->data(),
+                         step.block()->data(), f.params[s].data());
+  auto at = [&](const bundle::Operand &operand) {
+    return f.device[operand.buffer()] + 4 * operand.offset();
+  };
+  auto dim = [](const bundle::Operand &o, int d) { return o.sizes()->Get(d); };
+  auto stride = [](const bundle::Operand &o, int d) {
+    return o.strides()->Get(d);
+  };
+  const bundle::Operand &a = *step.operands()->Get(0),
+                        &b = *step.operands()->Get(1),
+                        &c = *step.operands()->Get(2);
+  if (c.sizes()->size() == 2 && f.splits[s] > 1) {
+    // Parts of the inner dimension as a strided batch, then their sum.
+    int64_t m = dim(c, 0), n = dim(c, 1), parts = f.splits[s];
+    int64_t k = (step.transpose_a() ? dim(a, 0) : dim(a, 1)) / parts;
+    int64_t strideA = step.transpose_a() ? k * stride(a, 0) : k;
+    int64_t strideB = step.transpose_b() ? k : k * stride(b, 0);
+    return driver.gemmBatched(step.transpose_a(), step.transpose_b(),
+                              /*accumulate=*/false, m, n, k, at(a),
+                              stride(a, 0), strideA, at(b), stride(b, 0),
+                              strideB, f.partials[s], n, m * n, parts) &&
+           driver.gemv(step.accumulate(), m * n, parts, f.partials[s], ones,
+                       at(c));
+  }
+  if (c.sizes()->size() == 2)
+    return driver.gemm(step.transpose_a(), step.transpose_b(),
+                       step.accumulate(), dim(c, 0), dim(c, 1),
+                       step.transpose_a() ? dim(a, 0) : dim(a, 1), at(a),
+                       stride(a, 0), at(b), stride(b, 0), at(c), stride(c, 0));
+  // Two batch dimensions: one strided batched call over both when each
+  // operand's batches are evenly spaced (contiguous heads), else one call
+  // per index of the smaller over the larger.
+  int64_t k = step.transpose_a() ? dim(a, 2) : dim(a, 3);
+  auto evenlySpaced = [&](const bundle::Operand &o) {
+    return stride(o, 0) == dim(o, 1) * stride(o, 1);
+  };
+  bool even =
+      dim(c, 1) == 1 || (evenlySpaced(a) && evenlySpaced(b) && evenlySpaced(c));
+  int batched = dim(c, 0) >= dim(c, 1) ? 0 : 1, looped = 1 - batched;
+  int64_t count = even ? dim(c, 0) * dim(c, 1) : dim(c, batched);
+  int64_t loops = even ? 1 : dim(c, looped);
+  if (even)
+    batched = dim(c, 1) == 1 ? 0 : 1;
+  for (int64_t i = 0; i < loops; ++i) {
+    auto base = [&](const bundle::Operand &o) {
+      return at(o) + 4 * i * (even ? 0 : stride(o, looped));
+    };
+    if (!driver.gemmBatched(step.transpose_a(), step.transpose_b(),
+                            step.accumulate(), dim(c, 2), dim(c, 3), k, base(a),
+                            stride(a, 2), stride(a, batched), base(b),
+                            stride(b, 2), stride(b, batched), base(c),
+                            stride(c, 2), stride(c, batched), count))
+      return false;
+  }
+  return true;
 }
 
 bool Executor::hostUse(void *buffer, std::string &error) {

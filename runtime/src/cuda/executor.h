@@ -13,9 +13,10 @@
 //
 // A function's launches are recorded into a CUDA graph on its second call
 // with the same buffers and replayed after that (KILN_CUDA_GRAPHS=0 turns
-// this off). Results are bit-identical from run to run: no kernel uses
-// atomics, every reduction runs in a fixed order, and cuBLAS is
-// deterministic on a given GPU and toolkit.
+// this off). KILN_CUDA_PROFILE=1 times every step instead (no graphs) and
+// prints the steps that took longest when the executor goes. Results are
+// bit-identical from run to run: no kernel uses atomics, every reduction runs
+// in a fixed order, and cuBLAS is deterministic on a given GPU and toolkit.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +37,7 @@
 namespace kiln::bundle {
 struct Bundle;
 struct Function;
+struct Step;
 } // namespace kiln::bundle
 
 namespace kiln::cuda {
@@ -99,17 +101,25 @@ private:
   bool mirrorOf(void *buffer, size_t bytes, Mirror *&mirror,
                 std::string &error);
   bool run(Loaded &f, std::string &error);
+  /// KILN_CUDA_PROFILE: runs `f`'s steps one by one between events.
+  bool runTimed(Loaded &f, std::string &error);
+  bool issue(Loaded &f, size_t step);
+  static int64_t splitsOf(const bundle::Step &step);
+  bool makeOnes();
+  void printProfile() const;
   bool fail(std::string &error, const std::string &what);
 
   Driver &driver;
   DeviceAllocator allocator;
+  /// Ones on the device, to sum the partial products of split GEMMs.
+  DevicePtr ones = 0;
   std::vector<uint8_t> bytes;
   const bundle::Bundle *root = nullptr;
   /// Per module of the bundle: loaded on first use.
   std::vector<Module> modules;
   std::vector<std::unique_ptr<Loaded>> functions;
   std::unordered_map<void *, Mirror> mirrors;
-  bool useGraphs = true;
+  bool useGraphs = true, profile = false;
 };
 
 } // namespace kiln::cuda
