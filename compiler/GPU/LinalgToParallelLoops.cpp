@@ -5,11 +5,17 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/IR/PatternMatch.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+#include "llvm/ADT/SetVector.h"
 
 namespace kiln::gpu {
 #define GEN_PASS_DEF_LINALGTOPARALLELLOOPS
@@ -123,6 +129,150 @@ void accumulateInRegister(RewriterBase &rewriter, scf::ForOp loop) {
   rewriter.eraseOp(store);
 }
 
+/// The combining op of a reduction nest carried in registers: `loop`'s one
+/// iter_arg either starts the one loop in its body whose result it yields,
+/// recursively, or is combined with something else by the op whose result
+/// it yields. Null if the nest has another shape.
+Operation *combinerOf(scf::ForOp loop) {
+  if (loop.getNumRegionIterArgs() != 1)
+    return nullptr;
+  Value carried = loop.getRegionIterArgs().front();
+  Value yielded = loop.getBody()->getTerminator()->getOperand(0);
+  if (!carried.hasOneUse())
+    return nullptr;
+  Operation *user = *carried.getUsers().begin();
+  if (auto inner = dyn_cast<scf::ForOp>(user))
+    return inner->getBlock() == loop.getBody() &&
+                   inner.getInitArgs().front() == carried &&
+                   yielded == inner.getResult(0)
+               ? combinerOf(inner)
+               : nullptr;
+  if (user->getBlock() != loop.getBody() || yielded != user->getResult(0) ||
+      !isa<arith::AddFOp, arith::MaximumFOp, arith::MinimumFOp,
+           arith::MaxNumFOp, arith::MinNumFOp>(user))
+    return nullptr;
+  return user;
+}
+
+/// The value that `combiner` leaves unchanged.
+Value identityOf(OpBuilder &b, Operation *combiner) {
+  auto type = cast<FloatType>(combiner->getResult(0).getType());
+  const llvm::fltSemantics &semantics = type.getFloatSemantics();
+  APFloat value = APFloat::getZero(semantics);
+  if (isa<arith::MaximumFOp, arith::MaxNumFOp>(combiner))
+    value = APFloat::getInf(semantics, /*Negative=*/true);
+  else if (isa<arith::MinimumFOp, arith::MinNumFOp>(combiner))
+    value = APFloat::getInf(semantics);
+  return arith::ConstantFloatOp::create(b, combiner->getLoc(), type, value);
+}
+
+/// Clones into `b` the producers of `value` that lie in `region` (pure ops
+/// only: constants, index arithmetic), mapping the one-trip loop's variable
+/// to zero. False if one is not pure.
+bool cloneProducers(Value value, Region &region, Value tripVariable,
+                    OpBuilder &b, IRMapping &mapping) {
+  if (mapping.contains(value) || !region.isAncestor(value.getParentRegion()))
+    return true;
+  if (value == tripVariable) {
+    mapping.map(value, arith::ConstantIndexOp::create(b, value.getLoc(), 0));
+    return true;
+  }
+  Operation *op = value.getDefiningOp();
+  if (!op || op->getNumRegions() != 0 || !isMemoryEffectFree(op))
+    return false;
+  for (Value operand : op->getOperands())
+    if (!cloneProducers(operand, region, tripVariable, b, mapping))
+      return false;
+  b.clone(*op, mapping);
+  return true;
+}
+
+/// A full reduction is a kernel of one thread walking every element. When
+/// its outer loop is long, it becomes two: up to 256 threads each reduce a
+/// contiguous part into a buffer of partial results, then one thread
+/// combines the partials in order (deterministic, without atomics).
+void splitFullReduction(RewriterBase &rewriter, scf::ParallelOp single) {
+  constexpr int64_t kMostParts = 256, kLeastPerPart = 16;
+  std::optional<int64_t> lower = getConstantIntValue(single.getLowerBound()[0]);
+  std::optional<int64_t> upper = getConstantIntValue(single.getUpperBound()[0]);
+  if (single.getNumLoops() != 1 || lower != 0 || upper != 1)
+    return;
+  scf::ForOp loop;
+  for (auto candidate : single.getBody()->getOps<scf::ForOp>())
+    loop = loop ? scf::ForOp() : candidate;
+  if (!loop)
+    return;
+  Operation *combiner = combinerOf(loop);
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  if (!combiner || !lb || !ub || !step || *step <= 0)
+    return;
+  int64_t trips = (*ub - *lb + *step - 1) / *step;
+  if (trips < 8 * kLeastPerPart)
+    return;
+  int64_t perPart =
+      std::max<int64_t>(kLeastPerPart, llvm::divideCeil(trips, kMostParts));
+  int64_t parts = llvm::divideCeil(trips, perPart);
+
+  // Stage 1: part p reduces trips [p * perPart, (p + 1) * perPart).
+  Location loc = loop.getLoc();
+  Type element = loop.getResult(0).getType();
+  rewriter.setInsertionPoint(single);
+  Value partials =
+      memref::AllocOp::create(rewriter, loc, MemRefType::get({parts}, element));
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  Value count = arith::ConstantIndexOp::create(rewriter, loc, parts);
+  auto stage1 = scf::ParallelOp::create(rewriter, loc, zero, count, one);
+  rewriter.setInsertionPointToStart(stage1.getBody());
+  IRMapping mapping;
+  llvm::SetVector<Value> used;
+  getUsedValuesDefinedAbove(loop.getRegion(), used);
+  used.insert(loop.getLowerBound());
+  used.insert(loop.getUpperBound());
+  used.insert(loop.getStep());
+  for (Value value : used)
+    if (!cloneProducers(value, single.getRegion(), single.getInductionVars()[0],
+                        rewriter, mapping)) {
+      rewriter.eraseOp(stage1);
+      rewriter.eraseOp(partials.getDefiningOp());
+      return;
+    }
+  Value part = stage1.getInductionVars()[0];
+  Value first = arith::AddIOp::create(
+      rewriter, loc, arith::ConstantIndexOp::create(rewriter, loc, *lb),
+      arith::MulIOp::create(
+          rewriter, loc, part,
+          arith::ConstantIndexOp::create(rewriter, loc, perPart * *step)));
+  Value last = arith::MinSIOp::create(
+      rewriter, loc,
+      arith::AddIOp::create(
+          rewriter, loc, first,
+          arith::ConstantIndexOp::create(rewriter, loc, perPart * *step)),
+      arith::ConstantIndexOp::create(rewriter, loc, *ub));
+  Value identity = identityOf(rewriter, combiner);
+  auto partLoop = cast<scf::ForOp>(rewriter.clone(*loop, mapping));
+  partLoop.setLowerBound(first);
+  partLoop.setUpperBound(last);
+  partLoop.getInitArgsMutable()[0].assign(identity);
+  memref::StoreOp::create(rewriter, loc, partLoop.getResult(0), partials, part);
+
+  // Stage 2: the one thread combines the partials with the initial value.
+  rewriter.setInsertionPoint(loop);
+  auto combine = scf::ForOp::create(
+      rewriter, loc, zero, count, one, loop.getInitArgs(),
+      [&](OpBuilder &b, Location loc, Value p, ValueRange carried) {
+        Value partial = memref::LoadOp::create(b, loc, partials, p);
+        IRMapping operands;
+        operands.map(combiner->getOperand(0), carried[0]);
+        operands.map(combiner->getOperand(1), partial);
+        Operation *combined = b.clone(*combiner, operands);
+        scf::YieldOp::create(b, loc, combined->getResult(0));
+      });
+  rewriter.replaceOp(loop, combine.getResults());
+}
+
 LogicalResult lowerToParallelNest(RewriterBase &rewriter, linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics())
     return op.emitOpError("expected buffer semantics on the GPU path");
@@ -167,6 +317,10 @@ struct LinalgToParallelLoopsPass
     });
     for (scf::ForOp loop : reductions)
       accumulateInRegister(rewriter, loop);
+    SmallVector<scf::ParallelOp> kernels;
+    getOperation().walk([&](scf::ParallelOp op) { kernels.push_back(op); });
+    for (scf::ParallelOp kernel : kernels)
+      splitFullReduction(rewriter, kernel);
   }
 };
 } // namespace
