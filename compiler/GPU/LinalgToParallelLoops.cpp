@@ -1,6 +1,7 @@
 //===- LinalgToParallelLoops.cpp - One scf.parallel nest per linalg op ----===//
 
 #include "compiler/GPU/Passes.h"
+#include "compiler/GPU/ViewSource.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -67,12 +68,6 @@ void wrapInOneTripParallelLoop(RewriterBase &rewriter, Operation *op) {
   rewriter.moveOpBefore(op, loop.getBody()->getTerminator());
 }
 
-Value rootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
 /// A reduction loop that loads and stores one element of its output, at
 /// indices defined outside the loop, and touches that buffer no other way
 /// keeps the element in a register instead: loaded before the loop, carried
@@ -98,14 +93,14 @@ void accumulateInRegister(RewriterBase &rewriter, scf::ForOp loop) {
       load = candidate;
   if (!load || !load->isBeforeInBlock(store))
     return;
-  Value buffer = rootBuffer(store.getMemRef());
+  Value buffer = kiln::gpu::bufferBehindViews(store.getMemRef());
   bool touchedElsewhere = false;
   loop.getBody()->walk([&](Operation *op) {
     if (op == load || op == store)
       return;
     for (Value operand : op->getOperands())
-      touchedElsewhere |=
-          isa<MemRefType>(operand.getType()) && rootBuffer(operand) == buffer;
+      touchedElsewhere |= isa<MemRefType>(operand.getType()) &&
+                          kiln::gpu::bufferBehindViews(operand) == buffer;
   });
   if (touchedElsewhere)
     return;

@@ -1,6 +1,7 @@
 //===- SequentialLoopsToParallel.cpp - Host loop nests to the device ------===//
 
 #include "compiler/GPU/Passes.h"
+#include "compiler/GPU/ViewSource.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -13,12 +14,6 @@ namespace kiln::gpu {
 using namespace mlir;
 
 namespace {
-
-Value rootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
 
 /// Whether `value` is computed from `iv` inside `loop`.
 bool dependsOn(Value value, Value iv, scf::ForOp loop) {
@@ -54,15 +49,15 @@ bool independentIterations(scf::ForOp inner) {
     if (op.getNumRegions() != 0)
       return false;
     if (auto store = dyn_cast<memref::StoreOp>(op))
-      written.insert(rootBuffer(store.getMemRef()));
+      written.insert(kiln::gpu::bufferBehindViews(store.getMemRef()));
     else if (!isa<memref::LoadOp>(op) && !isMemoryEffectFree(&op))
       return false;
   }
   auto separated = [&](Value memref, ValueRange indices) {
-    if (!written.contains(rootBuffer(memref)))
+    if (!written.contains(kiln::gpu::bufferBehindViews(memref)))
       return true;
     // The view must be the buffer itself, so that indices are positions.
-    if (rootBuffer(memref) != memref)
+    if (kiln::gpu::bufferBehindViews(memref) != memref)
       return false;
     unsigned exact = 0;
     for (Value index : indices) {
@@ -125,7 +120,8 @@ std::optional<ScatterRows> scatterRows(ArrayRef<scf::ForOp> nest) {
   scatter.rowDim = indices[0] == iv ? 1 : 0;
   for (Operation &op : *inner.getBody())
     if (auto load = dyn_cast<memref::LoadOp>(op);
-        load && rootBuffer(load.getMemRef()) == rootBuffer(buffer)) {
+        load && kiln::gpu::bufferBehindViews(load.getMemRef()) ==
+                    kiln::gpu::bufferBehindViews(buffer)) {
       if (load.getMemRef() != buffer || load.getIndices() != indices)
         return std::nullopt;
       scatter.loads.push_back(load);

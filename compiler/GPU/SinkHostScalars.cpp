@@ -1,6 +1,7 @@
 //===- SinkHostScalars.cpp - A kernel's scalars computed inside it --------===//
 
 #include "compiler/GPU/Passes.h"
+#include "compiler/GPU/ViewSource.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -16,18 +17,12 @@ using namespace mlir;
 
 namespace {
 
-Value rootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
 /// Whether `load` reads the same value when moved down to `launch`: between
 /// them, in the same block, nothing but loads uses the loaded buffer.
 bool loadIsStableUntil(memref::LoadOp load, Operation *launch) {
   if (load->getBlock() != launch->getBlock())
     return false;
-  Value buffer = rootBuffer(load.getMemRef());
+  Value buffer = kiln::gpu::bufferBehindViews(load.getMemRef());
   for (Operation *op = load->getNextNode(); op && op != launch;
        op = op->getNextNode()) {
     bool touches = false;
@@ -35,8 +30,8 @@ bool loadIsStableUntil(memref::LoadOp load, Operation *launch) {
       if (isa<memref::LoadOp>(nested))
         return;
       for (Value operand : nested->getOperands())
-        touches |=
-            isa<MemRefType>(operand.getType()) && rootBuffer(operand) == buffer;
+        touches |= isa<MemRefType>(operand.getType()) &&
+                   kiln::gpu::bufferBehindViews(operand) == buffer;
     });
     if (touches)
       return false;

@@ -1,6 +1,7 @@
 //===- CUDAOffload.cpp - Graph functions of a native program on the GPU ---===//
 
 #include "compiler/Target/CUDAOffload.h"
+#include "compiler/GPU/ViewSource.h"
 #include "compiler/Target/GPUModule.h"
 #include "compiler/Target/KernelBundle.h"
 #include "dialects/Experiment/IR/ExperimentOps.h"
@@ -14,8 +15,6 @@
 
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <memory>
@@ -73,13 +72,6 @@ bool runtimeSyncsItself(Operation *op) {
          call.getCallee() == "kiln_run_step_done";
 }
 
-/// The buffer a view of the host program's is a view of.
-Value rootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
 /// `name` as a PTX identifier: kernels are named after their function.
 std::string ptxName(StringRef name) {
   std::string text = name.str();
@@ -117,23 +109,6 @@ OwningOpRef<ModuleOp> extractFunction(ModuleOp module, StringRef name) {
     if (failed(symbols.rename(func, ptxName(func.getName()))))
       return nullptr;
   return clone;
-}
-
-llvm::Error writePTX(const GPUModule &gpu, StringRef function, StringRef dir) {
-  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
-    return llvm::createStringError(ec, "cannot create " + dir);
-  for (const auto &module : gpu.allPTX())
-    for (const auto &chip : module.second) {
-      llvm::SmallString<128> path(dir);
-      llvm::sys::path::append(path, function + "." + module.first() + "." +
-                                        chip.first() + ".ptx");
-      std::error_code ec;
-      llvm::raw_fd_ostream os(path, ec);
-      if (ec)
-        return llvm::createStringError(ec, "cannot write " + path);
-      os << chip.second;
-    }
-  return llvm::Error::success();
 }
 
 } // namespace
@@ -176,7 +151,7 @@ LogicalResult offloadToCUDA(ModuleOp module,
     }
     compiled.push_back(std::make_unique<GPUModule>(std::move(*gpu)));
     if (!options.ptxDir.empty())
-      if (llvm::Error e = writePTX(*compiled.back(), name, options.ptxDir))
+      if (llvm::Error e = compiled.back()->writePTX(options.ptxDir, name))
         return module.emitError(llvm::toString(std::move(e)));
     indexOf[name] = bundle.add(*compiled.back(), ptxName(name), name);
   }
@@ -198,7 +173,7 @@ LogicalResult offloadToCUDA(ModuleOp module,
     llvm::SetVector<Value> buffers;
     for (Value operand : op->getOperands())
       if (isa<MemRefType>(operand.getType()))
-        buffers.insert(rootBuffer(operand));
+        buffers.insert(kiln::gpu::bufferBehindViews(operand));
     for (Value buffer : buffers)
       uses.push_back({op, buffer});
   });

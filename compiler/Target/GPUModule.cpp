@@ -12,6 +12,9 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
 #include <cstring>
 
 using namespace mlir;
@@ -333,6 +336,25 @@ const std::string *GPUModule::ptx(llvm::StringRef module,
     return nullptr;
   auto it = byChip->second.find(chip);
   return it == byChip->second.end() ? nullptr : &it->second;
+}
+
+llvm::Error GPUModule::writePTX(llvm::StringRef dir,
+                                llvm::StringRef prefix) const {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return llvm::createStringError(ec, "cannot create " + dir);
+  for (const auto &module : ptxByModule)
+    for (const auto &chip : module.second) {
+      llvm::SmallString<128> path(dir);
+      llvm::sys::path::append(path, (prefix.empty() ? "" : prefix + ".") +
+                                        module.first() + "." + chip.first() +
+                                        ".ptx");
+      std::error_code ec;
+      llvm::raw_fd_ostream os(path, ec);
+      if (ec)
+        return llvm::createStringError(ec, "cannot write " + path);
+      os << chip.second;
+    }
+  return llvm::Error::success();
 }
 
 void GPUModule::print(llvm::raw_ostream &os) const {

@@ -99,6 +99,10 @@ public:
   /// The launch lists, one line per buffer and launch operand.
   void print(llvm::raw_ostream &os) const;
 
+  /// Writes every kernel module's PTX to `dir` (created) as
+  /// [PREFIX.]MODULE.CHIP.ptx.
+  llvm::Error writePTX(llvm::StringRef dir, llvm::StringRef prefix = "") const;
+
 private:
   llvm::StringMap<GPUFunction> functions;
   std::vector<std::string> functionOrder;

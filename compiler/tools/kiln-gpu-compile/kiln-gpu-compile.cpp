@@ -15,9 +15,7 @@
 #include "mlir/Parser/Parser.h"
 
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -29,23 +27,6 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.mlir>"),
 static cl::opt<std::string> outputDir("o",
                                       cl::desc("Directory for the PTX files"),
                                       cl::value_desc("dir"));
-
-static llvm::Error writePTX(const kiln::GPUModule &gpu, llvm::StringRef dir) {
-  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
-    return llvm::createStringError(ec, "cannot create " + dir);
-  for (const auto &module : gpu.allPTX())
-    for (const auto &chip : module.second) {
-      llvm::SmallString<128> path(dir);
-      llvm::sys::path::append(path,
-                              module.first() + "." + chip.first() + ".ptx");
-      std::error_code ec;
-      llvm::raw_fd_ostream os(path, ec);
-      if (ec)
-        return llvm::createStringError(ec, "cannot write " + path);
-      os << chip.second;
-    }
-  return llvm::Error::success();
-}
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -73,7 +54,7 @@ int main(int argc, char **argv) {
   }
   gpu->print(llvm::outs());
   if (!outputDir.empty())
-    if (llvm::Error error = writePTX(*gpu, outputDir)) {
+    if (llvm::Error error = gpu->writePTX(outputDir)) {
       llvm::errs() << llvm::toString(std::move(error)) << "\n";
       return 1;
     }
