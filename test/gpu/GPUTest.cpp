@@ -250,9 +250,10 @@ TEST_P(GPUTest, MatchesCPU) {
       EXPECT_LE(relativeError(gpuResults[i], cpuResults[i]), kTolerance)
           << "result " << i;
     for (size_t i = 0; i < inputs.size(); ++i) {
-      if (inputs[i].type.getElementType().isF32())
+      if (inputs[i].type.getElementType().isF32()) {
         EXPECT_LE(relativeError(inputs[i], cpuInputs[i]), kTolerance)
             << "input " << i;
+      }
     }
     for (HostTensor &t : gpuResults)
       std::memset(t.bytes.data(), 0xFF, t.bytes.size());
