@@ -182,12 +182,30 @@ bool cloneProducers(Value value, Region &region, Value tripVariable,
   return true;
 }
 
+/// The trips of `loop` times those of the loops its carried value goes
+/// through (combinerOf's chain), if all are constant.
+std::optional<int64_t> chainTrips(scf::ForOp loop) {
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  if (!lb || !ub || !step || *step <= 0)
+    return std::nullopt;
+  int64_t trips = *ub > *lb ? (*ub - *lb + *step - 1) / *step : 0;
+  auto inner = dyn_cast<scf::ForOp>(
+      *loop.getRegionIterArgs().front().getUsers().begin());
+  if (!inner)
+    return trips;
+  std::optional<int64_t> innerTrips = chainTrips(inner);
+  return innerTrips ? std::optional(trips * *innerTrips) : std::nullopt;
+}
+
 /// A full reduction is a kernel of one thread walking every element. When
-/// its outer loop is long, it becomes two: up to 256 threads each reduce a
-/// contiguous part into a buffer of partial results, then one thread
-/// combines the partials in order (deterministic, without atomics).
+/// it is long (1024 steps of its chain of loops or more), it becomes two:
+/// up to 256 threads each reduce a contiguous part of its outer loop into a
+/// buffer of partial results, then one thread combines the partials in
+/// order (deterministic, without atomics).
 void splitFullReduction(RewriterBase &rewriter, scf::ParallelOp single) {
-  constexpr int64_t kMostParts = 256, kLeastPerPart = 16;
+  constexpr int64_t kMostParts = 256, kLeastPerPart = 16, kLeastWork = 1024;
   std::optional<int64_t> lower = getConstantIntValue(single.getLowerBound()[0]);
   std::optional<int64_t> upper = getConstantIntValue(single.getUpperBound()[0]);
   if (single.getNumLoops() != 1 || lower != 0 || upper != 1)
@@ -204,11 +222,16 @@ void splitFullReduction(RewriterBase &rewriter, scf::ParallelOp single) {
   if (!combiner || !lb || !ub || !step || *step <= 0)
     return;
   int64_t trips = (*ub - *lb + *step - 1) / *step;
-  if (trips < 8 * kLeastPerPart)
+  std::optional<int64_t> work = chainTrips(loop);
+  if (trips < 2 || !work || *work < kLeastWork)
     return;
-  int64_t perPart =
-      std::max<int64_t>(kLeastPerPart, llvm::divideCeil(trips, kMostParts));
+  // Parts of at least kLeastPerPart steps of the chain.
+  int64_t perTrip = *work / trips;
+  int64_t perPart = std::max<int64_t>(llvm::divideCeil(trips, kMostParts),
+                                      llvm::divideCeil(kLeastPerPart, perTrip));
   int64_t parts = llvm::divideCeil(trips, perPart);
+  if (parts < 2)
+    return;
 
   // Stage 1: part p reduces trips [p * perPart, (p + 1) * perPart).
   Location loc = loop.getLoc();

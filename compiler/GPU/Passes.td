@@ -37,10 +37,11 @@ def LinalgToParallelLoops : Pass<"kiln-gpu-linalg-to-parallel-loops",
     without parallel loops (a full reduction, a scalar fill) is wrapped in a
     one-trip scf.parallel, i.e. a kernel of one thread. A reduction keeps
     its output element in a register (an scf.for iter_arg), stored once
-    after the loop. A full reduction (a sum, maximum or minimum) whose outer
-    loop has at least 128 trips runs in two kernels instead: up to 256
-    threads each reduce a contiguous part into a buffer of partial results,
-    then one thread combines them with the initial value, in order.
+    after the loop. A full reduction (a sum, maximum or minimum) of at
+    least 1024 steps runs in two kernels instead: up to 256 threads each
+    reduce a contiguous part of its outer loop into a buffer of partial
+    results, then one thread combines them with the initial value, in
+    order.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::scf::SCFDialect"];

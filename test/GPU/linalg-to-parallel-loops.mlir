@@ -28,20 +28,20 @@ func.func @row_sums(%x: memref<16x64xf32>, %s: memref<16xf32>) {
 
 // -----
 
-// A long full reduction runs in two kernels: 64 threads each sum 16 rows
+// A long full reduction runs in two kernels: 256 threads each sum 4 rows
 // into a buffer of partial sums (from 0), then one thread adds the partials
 // to the initial value, in order.
 
 // CHECK-LABEL: func.func @full_sum
 // CHECK-SAME: (%[[X:.*]]: memref<1024x8xf32>, %[[S:.*]]: memref<f32>)
-// CHECK: %[[PARTS:.*]] = memref.alloc() : memref<64xf32>
-// CHECK: scf.parallel (%[[P:.*]]) = (%{{.*}}) to (%[[C64:.*]]) step
+// CHECK: %[[PARTS:.*]] = memref.alloc() : memref<256xf32>
+// CHECK: scf.parallel (%[[P:.*]]) = (%{{.*}}) to (%[[PARTCOUNT:.*]]) step
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[PART:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]])
 // CHECK: memref.store %[[PART]], %[[PARTS]][%[[P]]]
 // CHECK: scf.parallel
 // CHECK: %[[INIT:.*]] = memref.load %[[S]][]
-// CHECK: %[[SUM:.*]] = scf.for %[[Q:.*]] = %{{.*}} to %[[C64]] step %{{.*}} iter_args(%[[ACC:.*]] = %[[INIT]])
+// CHECK: %[[SUM:.*]] = scf.for %[[Q:.*]] = %{{.*}} to %[[PARTCOUNT]] step %{{.*}} iter_args(%[[ACC:.*]] = %[[INIT]])
 // CHECK-NEXT: %[[V:.*]] = memref.load %[[PARTS]][%[[Q]]]
 // CHECK-NEXT: arith.addf
 // CHECK: memref.store %[[SUM]], %[[S]][]
@@ -59,7 +59,7 @@ func.func @full_sum(%x: memref<1024x8xf32>, %s: memref<f32>) {
 
 // -----
 
-// A maximum's parts start from -infinity.
+// A maximum's parts (64 of 16 elements) start from -infinity.
 
 // CHECK-LABEL: func.func @full_max
 // CHECK: memref.alloc() : memref<64xf32>
@@ -79,7 +79,7 @@ func.func @full_max(%x: memref<1024xf32>, %m: memref<f32>) {
 
 // -----
 
-// A short full reduction stays one thread.
+// A short full reduction (128 elements) stays one thread.
 
 // CHECK-LABEL: func.func @short_sum
 // CHECK-NOT: memref.alloc
