@@ -37,6 +37,23 @@ def TileAndVectorize : Pass<"kiln-cpu-tile-and-vectorize",
   ];
 }
 
+def AttentionToRuntime : Pass<"kiln-cpu-attention-to-runtime",
+                              "mlir::ModuleOp"> {
+  let summary = "f32 fused attention ops as calls of the runtime's kernels";
+  let description = [{
+    `graph.attention` and `graph.attention_grad` on f32 tensors become calls
+    of `kiln_attention_f32` and `kiln_attention_grad_f32`
+    (runtime/src/attention.cpp), reading their operands' buffers in place
+    and writing fresh result buffers; other element types are an error
+    (`--kiln-lower-expand-attention` expands them). Runs on tensors, before
+    bufferization.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+    "mlir::func::FuncDialect", "mlir::memref::MemRefDialect"
+  ];
+}
+
 def ApproximateMath : Pass<"kiln-cpu-approximate-math", "mlir::func::FuncOp"> {
   let summary = "exp, log and erf as vector polynomials instead of libm calls";
   let description = [{

@@ -1132,6 +1132,9 @@ struct LowerGraphToLinalgPass
 
     ConversionTarget target(*context);
     target.addIllegalDialect<graph::GraphDialect>();
+    // Fused attention left unexpanded is for the CPU's runtime kernels
+    // (kiln-cpu-attention-to-runtime).
+    target.addLegalOp<graph::AttentionOp, graph::AttentionGradOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
 
     RewritePatternSet patterns(context);

@@ -27,6 +27,21 @@ def LowerGraphToLinalg : Pass<"kiln-lower-graph-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def ExpandAttention : Pass<"kiln-lower-expand-attention"> {
+  let summary = "Expand fused attention ops into matmuls and a softmax";
+  let description = [{
+    Rewrites `graph.attention` into split heads, `matmul`, scaling, the mask,
+    `softmax` and a second `matmul`, and `graph.attention_grad` into the
+    same weights and the four products of their gradient. The GPU pipeline
+    expands every attention; the CPU pipeline keeps f32 ones (`keep-f32`)
+    for the runtime's fused kernels.
+  }];
+  let options = [
+    Option<"keepF32", "keep-f32", "bool", /*default=*/"false",
+           "Leave f32 attention ops for the CPU's fused kernels">,
+  ];
+}
+
 def FuseElementwise : Pass<"kiln-lower-fuse-elementwise"> {
   let summary = "Fuse elementwise linalg producers into their consumers";
   let description = [{

@@ -86,10 +86,12 @@ static void addTextual(OpPassManager &pm, const char *pipeline) {
 }
 
 // The graph-level steps both targets share: differentiation, lowering to
-// linalg on tensors, fusion.
-static void addGraphToFusedLinalg(OpPassManager &pm) {
+// linalg on tensors, fusion. `fusedAttention`: f32 attention stays whole for
+// the CPU's kernels.
+static void addGraphToFusedLinalg(OpPassManager &pm, bool fusedAttention) {
   pm.addPass(createInlinerPass());
   pm.addPass(autodiff::createValueAndGrad());
+  pm.addPass(lowering::createExpandAttention({fusedAttention}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(lowering::createLowerGraphToLinalg());
@@ -100,7 +102,8 @@ static void addGraphToFusedLinalg(OpPassManager &pm) {
 
 /// Graph functions to vectorized loops on buffers, calling BLAS.
 static void addCPUGraphToBuffers(OpPassManager &pm) {
-  addGraphToFusedLinalg(pm);
+  addGraphToFusedLinalg(pm, /*fusedAttention=*/true);
+  pm.addPass(cpu::createAttentionToRuntime());
   pm.addPass(cpu::createExposeEntryPoints());
   pm.addNestedPass<func::FuncOp>(cpu::createTileAndVectorize());
   pm.addPass(createCanonicalizerPass());
@@ -141,7 +144,7 @@ void buildAOTPipeline(OpPassManager &pm, const AOTPipelineOptions &options) {
 }
 
 void buildGPUKernelPipeline(OpPassManager &pm) {
-  addGraphToFusedLinalg(pm);
+  addGraphToFusedLinalg(pm, /*fusedAttention=*/false);
   addTextual(pm, kGPUKernels);
 }
 

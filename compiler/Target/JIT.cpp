@@ -53,9 +53,16 @@ llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module) {
   // process's copy of the runtime.
   jit->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
-    symbols[interner("_mlir_ciface_kiln_gemm_f32")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&_mlir_ciface_kiln_gemm_f32),
-        llvm::JITSymbolFlags::Exported};
+    auto add = [&](const char *name, auto *function) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
+                                 llvm::JITSymbolFlags::Exported};
+    };
+    add("_mlir_ciface_kiln_gemm_f32", &_mlir_ciface_kiln_gemm_f32);
+    add("_mlir_ciface_kiln_gemm_batched_f32",
+        &_mlir_ciface_kiln_gemm_batched_f32);
+    add("_mlir_ciface_kiln_attention_f32", &_mlir_ciface_kiln_attention_f32);
+    add("_mlir_ciface_kiln_attention_grad_f32",
+        &_mlir_ciface_kiln_attention_grad_f32);
     return symbols;
   });
   return jit;

@@ -187,6 +187,46 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
     return graph::LogSoftmaxOp::create(builder, at, type, x, axis);
   }
 
+  if (name == "attention") {
+    auto a = bindArguments(call, {"q", "k", "v", "heads", "mask", "scale"});
+    Value q = operand(a[0]);
+    Value k = q ? operand(a[1]) : nullptr;
+    Value v = k ? operand(a[2]) : nullptr;
+    if (!v)
+      return nullptr;
+    int64_t width = type.getDimSize(2);
+    std::optional<int64_t> heads = size(*a[3]->type.value);
+    if (!heads || *heads < 1 || width % *heads != 0) {
+      error(a[3]->loc(),
+            "'heads' (" + (heads ? std::to_string(*heads) : "unknown") +
+                ") must divide the width " + std::to_string(width));
+      return nullptr;
+    }
+    Value mask;
+    if (a[4]) {
+      mask = operand(a[4]);
+      if (!mask)
+        return nullptr;
+    } else {
+      auto maskType = mlir::RankedTensorType::get(
+          {type.getDimSize(1),
+           llvm::cast<mlir::RankedTensorType>(k.getType()).getDimSize(1)},
+          type.getElementType());
+      mask = graph::ConstantOp::create(
+          builder, at,
+          mlir::DenseElementsAttr::get(
+              maskType, builder.getFloatAttr(type.getElementType(), 0.0)));
+    }
+    double scale = 1.0 / std::sqrt(double(width / *heads));
+    if (const auto *literal = llvm::dyn_cast_or_null<FloatLit>(a[5]))
+      scale = literal->value;
+    else if (const auto *literal = llvm::dyn_cast_or_null<IntLit>(a[5]))
+      scale = double(literal->value);
+    return graph::AttentionOp::create(builder, at, type, q, k, v, mask,
+                                      builder.getI64IntegerAttr(*heads),
+                                      builder.getF64FloatAttr(scale));
+  }
+
   if (name == "cholesky_solve") {
     auto a = bindArguments(call, {"a", "b"});
     Value matrix = operand(a[0]);

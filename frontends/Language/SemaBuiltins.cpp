@@ -235,6 +235,43 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
                   a[0]->type.dtype);
   }
 
+  if (name == "attention") {
+    if (!bindArgs(call, name, {"q", "k", "v", "heads", "mask", "scale"}, 4,
+                  a) ||
+        !expectFloatTensor(a[0], "the query of 'attention'") ||
+        !expectFloatTensor(a[1], "the key of 'attention'") ||
+        !expectFloatTensor(a[2], "the value of 'attention'") ||
+        (a[4] && !expectFloatTensor(a[4], "the mask of 'attention'")))
+      return Type::error();
+    if (a[3]->type.kind != TypeKind::Int || !a[3]->type.value) {
+      diags.error(a[3]->range, "'heads' must be an integer known at compile "
+                               "time or a model's int argument");
+      return Type::error();
+    }
+    if (a[5] && !llvm::isa<FloatLit, IntLit>(a[5])) {
+      diags.error(a[5]->range,
+                  "'scale' is a number literal, as in 'scale = 0.125'");
+      return Type::error();
+    }
+    const Shape &q = a[0]->type.shape, &k = a[1]->type.shape;
+    for (int i = 1; i < 5; ++i)
+      if (a[i] && a[i]->type.dtype != a[0]->type.dtype) {
+        diags.error(a[i]->range, "'attention' needs operands of one dtype, "
+                                 "found " +
+                                     str(a[0]->type) + " and " +
+                                     str(a[i]->type));
+        return Type::error();
+      }
+    // A model's int argument is known per instance: emission checks that
+    // it divides the width.
+    int64_t heads = isSymbol(*a[3]->type.value) ? 1 : *a[3]->type.value;
+    Shape mask =
+        a[4] ? a[4]->type.shape
+             : Shape{q.size() == 3 ? q[1] : 0, k.size() == 3 ? k[1] : 0};
+    return result(graph::attentionShape(q, k, a[2]->type.shape, mask, heads),
+                  a[0]->type.dtype);
+  }
+
   if (name == "cholesky_solve") {
     // x with a x = b, a symmetric positive definite: ridge and least-squares
     // baselines.

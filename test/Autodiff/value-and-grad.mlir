@@ -101,3 +101,27 @@ func.func @grad_aux(%x: tensor<2xf32>, %u: tensor<2xf32>) -> (tensor<f32>, tenso
   %l, %e, %dx, %du = graph.value_and_grad @aux(%x, %u) {wrt = array<i64: 0, 1>} : (tensor<2xf32>, tensor<2xf32>) -> (tensor<f32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>)
   return %l, %e, %dx, %du : tensor<f32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
 }
+
+// -----
+
+// attention's rule is one graph.attention_grad for q, k and v; the mask
+// takes no gradient (a mask computed from a differentiated value is cut).
+
+func.func @attend(%x: tensor<2x4x6xf32>, %m: tensor<4x4xf32>) -> tensor<f32> {
+  %y = graph.attention %x, %x, %x, %m {heads = 2 : i64, scale = 0.5 : f64} : (tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<4x4xf32>) -> tensor<2x4x6xf32>
+  %s = graph.reduce_sum %y {axes = array<i64: 0, 1, 2>} : (tensor<2x4x6xf32>) -> tensor<f32>
+  return %s : tensor<f32>
+}
+
+// CHECK-LABEL: func.func @grad_attend
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4x6xf32>, %[[M:.*]]: tensor<4x4xf32>)
+// CHECK: %[[ZERO:.*]] = graph.constant dense<0.000000e+00> : tensor<4x4xf32>
+// CHECK: %[[DY:.*]] = graph.broadcast_to
+// CHECK: %[[DQ:.*]], %[[DK:.*]], %[[DV:.*]] = graph.attention_grad %[[X]], %[[X]], %[[X]], %[[M]], %[[DY]] {heads = 2 : i64, scale = 5.000000e-01 : f64}
+// CHECK: %[[S:.*]] = graph.add %[[DQ]], %[[DK]]
+// CHECK: %[[DX:.*]] = graph.add %[[S]], %[[DV]]
+// CHECK: return %{{.*}}, %[[DX]], %[[ZERO]]
+func.func @grad_attend(%x: tensor<2x4x6xf32>, %m: tensor<4x4xf32>) -> (tensor<f32>, tensor<2x4x6xf32>, tensor<4x4xf32>) {
+  %l, %dx, %dm = graph.value_and_grad @attend(%x, %m) {wrt = array<i64: 0, 1>} : (tensor<2x4x6xf32>, tensor<4x4xf32>) -> (tensor<f32>, tensor<2x4x6xf32>, tensor<4x4xf32>)
+  return %l, %dx, %dm : tensor<f32>, tensor<2x4x6xf32>, tensor<4x4xf32>
+}

@@ -326,6 +326,18 @@ std::vector<GradCase> cases() {
                 "array<i64: 4, 6>, strides = array<i64: 1, 2>} : "
                 "(tensor<4x6xf64>) -> tensor<3x3xf64>",
                 "tensor<3x3xf64>");
+  // Expanded into matmuls and softmax (f64 has no fused kernel); the mask
+  // takes no gradient.
+  all.push_back({"attention",
+                 {f64("2x4x6x"),
+                  f64("2x5x6x"),
+                  f64("2x5x6x"),
+                  {"tensor<4x5xf64>", Draw::Any, /*wrt=*/false}},
+                 "  %y = graph.attention %arg0, %arg1, %arg2, %arg3 {heads = 2 "
+                 ": i64, scale = 0.6 : f64} : (tensor<2x4x6xf64>, "
+                 "tensor<2x5x6xf64>, tensor<2x5x6xf64>, tensor<4x5xf64>) -> "
+                 "tensor<2x4x6xf64>",
+                 "tensor<2x4x6xf64>"});
   unaryWithType("stop_gradient", f64("3x4x"),
                 "graph.stop_gradient %arg0 : tensor<3x4xf64>", t34);
   all.back().expectZero = true;

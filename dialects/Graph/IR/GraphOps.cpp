@@ -139,6 +139,50 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
       lhs.getElementType(), types);
 }
 
+static LogicalResult inferAttention(std::optional<Location> loc, Value query,
+                                    Value key, Value value, Value mask,
+                                    int64_t heads, unsigned results,
+                                    SmallVectorImpl<Type> &types) {
+  if (failed(sameElementTypes(loc, {query, key, value, mask})))
+    return failure();
+  ShapeOrError shape = attentionShape(
+      tensorOf(query).getShape(), tensorOf(key).getShape(),
+      tensorOf(value).getShape(), tensorOf(mask).getShape(), heads);
+  if (failed(inferred(loc, shape, tensorOf(query).getElementType(), types)))
+    return failure();
+  if (results == 3) {
+    types.push_back(key.getType());
+    types.push_back(value.getType());
+  }
+  return success();
+}
+
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  return inferAttention(loc, adaptor.getQuery(), adaptor.getKey(),
+                        adaptor.getValue(), adaptor.getMask(),
+                        adaptor.getHeads(), 1, types);
+}
+
+LogicalResult AttentionGradOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
+  if (failed(
+          sameElementTypes(loc, {adaptor.getQuery(), adaptor.getResultGrad()})))
+    return failure();
+  if (adaptor.getResultGrad().getType() != adaptor.getQuery().getType())
+    return emitOptionalError(
+        loc, "the result's gradient must have the query's type ",
+        adaptor.getQuery().getType(), ", found ",
+        adaptor.getResultGrad().getType());
+  return inferAttention(loc, adaptor.getQuery(), adaptor.getKey(),
+                        adaptor.getValue(), adaptor.getMask(),
+                        adaptor.getHeads(), 3, types);
+}
+
 #define KILN_REDUCE_INFER(Op)                                                  \
   LogicalResult Op::inferReturnTypes(                                          \
       MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \

@@ -174,6 +174,53 @@ def Graph_MatmulOp : Graph_Op<"matmul",
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_AttentionOp : Graph_Op<"attention",
+    [Pure, InferTypeOpAdaptor, DifferentiableInSome]> {
+  let summary = "fused multi-head scaled dot-product attention";
+  let description = [{
+    With `query` [B, T, H*D], `key` and `value` [B, S, H*D] and an additive
+    `mask` [T, S] (0 where a query may attend, -inf where not), each of the
+    `heads` heads h (columns h*D to h*D + D - 1) computes
+    `softmax(scale * q_h k_h^T + mask) v_h`, and the result [B, T, H*D]
+    holds the heads side by side. The CPU runs it as one fused kernel that
+    never materializes the [B, H, T, S] scores and skips keys masked with
+    -inf; elsewhere (GPU, f64) it is expanded into matmuls and a softmax
+    (`--kiln-lower-expand-attention`). A row masked everywhere gives NaN. The
+    mask takes no gradient.
+    ```mlir
+    %y = graph.attention %q, %k, %v, %mask {heads = 4 : i64, scale = 2.5e-01 : f64} : (tensor<32x64x64xf32>, tensor<32x64x64xf32>, tensor<32x64x64xf32>, tensor<64x64xf32>) -> tensor<32x64x64xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$query, Graph_FloatTensor:$key,
+                   Graph_FloatTensor:$value, Graph_FloatTensor:$mask,
+                   I64Attr:$heads, F64Attr:$scale);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$query `,` $key `,` $value `,` $mask attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+def Graph_AttentionGradOp : Graph_Op<"attention_grad",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "gradients of graph.attention with respect to q, k and v";
+  let description = [{
+    Given the gradient `result_grad` of a `graph.attention` result with the
+    same operands and attributes, the gradients with respect to its query,
+    key and value. The attention weights are recomputed, not stored. Built by
+    the attention's VJP rule; not itself differentiable.
+    ```mlir
+    %dq, %dk, %dv = graph.attention_grad %q, %k, %v, %mask, %dy {heads = 4 : i64, scale = 2.5e-01 : f64} : (tensor<32x64x64xf32>, tensor<32x64x64xf32>, tensor<32x64x64xf32>, tensor<64x64xf32>, tensor<32x64x64xf32>) -> (tensor<32x64x64xf32>, tensor<32x64x64xf32>, tensor<32x64x64xf32>)
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$query, Graph_FloatTensor:$key,
+                   Graph_FloatTensor:$value, Graph_FloatTensor:$mask,
+                   Graph_FloatTensor:$result_grad, I64Attr:$heads,
+                   F64Attr:$scale);
+  let results = (outs Graph_FloatTensor:$query_grad,
+                 Graph_FloatTensor:$key_grad, Graph_FloatTensor:$value_grad);
+  let assemblyFormat = "$query `,` $key `,` $value `,` $mask `,` $result_grad "
+                       "attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions and normalizations
 //===----------------------------------------------------------------------===//

@@ -91,6 +91,35 @@ ShapeOrError matmulShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
   return batch;
 }
 
+ShapeOrError attentionShape(ArrayRef<int64_t> query, ArrayRef<int64_t> key,
+                            ArrayRef<int64_t> value, ArrayRef<int64_t> mask,
+                            int64_t heads) {
+  if (query.size() != 3 || key.size() != 3 || value.size() != 3)
+    return ShapeOrError::failure("attention needs a query [B, T, W] and a key "
+                                 "and value [B, S, W], got " +
+                                 formatShape(query) + ", " + formatShape(key) +
+                                 " and " + formatShape(value));
+  if (!dimsMatch(key[0], value[0]) || !dimsMatch(key[1], value[1]) ||
+      !dimsMatch(key[2], value[2]) || !dimsMatch(query[0], key[0]) ||
+      !dimsMatch(query[2], key[2]))
+    return ShapeOrError::failure(
+        "attention needs a query [B, T, W] and a key and value [B, S, W] of "
+        "one batch and width, got " +
+        formatShape(query) + ", " + formatShape(key) + " and " +
+        formatShape(value));
+  if (mask.size() != 2 || !dimsMatch(mask[0], query[1]) ||
+      !dimsMatch(mask[1], key[1]))
+    return ShapeOrError::failure("the attention mask must be [T, S] = " +
+                                 formatShape({query[1], key[1]}) +
+                                 " (queries, keys), got " + formatShape(mask));
+  if (heads < 1 || (query[2] != kDynamic && query[2] % heads != 0))
+    return ShapeOrError::failure("attention needs a number of heads that "
+                                 "divides the width " +
+                                 std::to_string(query[2]) + ", got " +
+                                 std::to_string(heads));
+  return {Shape(query.begin(), query.end()), ""};
+}
+
 ShapeOrError normalizeAxes(ArrayRef<int64_t> axes, int64_t rank) {
   Shape out;
   llvm::SmallBitVector seen(std::max<int64_t>(rank, 1));

@@ -48,6 +48,14 @@ ShapeOrError matmulShape(llvm::ArrayRef<int64_t> lhs,
                          llvm::ArrayRef<int64_t> rhs, bool transposeLhs,
                          bool transposeRhs);
 
+/// Shape of a multi-head attention over `query` [B, T, W], `key` and `value`
+/// [B, S, W] with an additive `mask` [T, S] and `heads` dividing W: the
+/// query's.
+ShapeOrError attentionShape(llvm::ArrayRef<int64_t> query,
+                            llvm::ArrayRef<int64_t> key,
+                            llvm::ArrayRef<int64_t> value,
+                            llvm::ArrayRef<int64_t> mask, int64_t heads);
+
 /// Normalizes `axes` against `rank` (negative values count from the end);
 /// fails on out-of-range or repeated axes.
 ShapeOrError normalizeAxes(llvm::ArrayRef<int64_t> axes, int64_t rank);

@@ -419,6 +419,16 @@ SmallVector<Value> RmsNormOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   return {mul(b, loc, r, inner)};
 }
 
+SmallVector<Value> AttentionOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  auto gradients = AttentionGradOp::create(b, getLoc(), getQuery(), getKey(),
+                                           getValue(), getMask(), grads[0],
+                                           getHeadsAttr(), getScaleAttr());
+  return {gradients.getQueryGrad(), gradients.getKeyGrad(),
+          gradients.getValueGrad(), nullptr};
+}
+
+bool AttentionOp::isDifferentiableOperand(unsigned index) { return index < 3; }
+
 //===----------------------------------------------------------------------===//
 // Shape manipulation
 //===----------------------------------------------------------------------===//

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define KILN_RUNTIME_ABI_VERSION 5
+#define KILN_RUNTIME_ABI_VERSION 6
 
 /* Alignment of every runtime buffer: one cache line, and enough for any
  * vector load the compiler emits. */
@@ -70,6 +70,41 @@ void _mlir_ciface_kiln_gemm_batched_f32(const kiln_memref4d_f32 *a,
                                         const kiln_memref4d_f32 *c,
                                         int8_t transpose_a, int8_t transpose_b,
                                         int8_t accumulate);
+
+/* A rank-3 float buffer: element (i, j, k) at aligned[offset + i*strides[0] +
+ * j*strides[1] + k*strides[2]]. */
+typedef struct kiln_memref3d_f32 {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[3];
+  int64_t strides[3];
+} kiln_memref3d_f32;
+
+/* Fused multi-head attention (graph.attention): with q [B, T, H*D], k and v
+ * [B, S, H*D] and an additive mask [T, S], for every batch b and head h
+ * (columns h*D to h*D + D - 1),
+ *   out[b, :, head h] = softmax(scale * q_h k_h^T + mask) v_h,
+ * without materializing the scores. Keys whose mask is -inf are skipped, so
+ * a causal mask halves the work; a row masked everywhere gives NaN, as the
+ * unfused softmax does. (b, h) pairs run in parallel on the pool, each in a
+ * fixed order: results do not depend on the thread count. Any strides. */
+void _mlir_ciface_kiln_attention_f32(const kiln_memref3d_f32 *q,
+                                     const kiln_memref3d_f32 *k,
+                                     const kiln_memref3d_f32 *v,
+                                     const kiln_memref2d_f32 *mask,
+                                     const kiln_memref3d_f32 *out,
+                                     int64_t heads, float scale);
+
+/* The gradients of the above with respect to q, k and v, given the gradient
+ * `dout` of its output (graph.attention_grad). The attention weights are
+ * recomputed rather than stored. */
+void _mlir_ciface_kiln_attention_grad_f32(
+    const kiln_memref3d_f32 *q, const kiln_memref3d_f32 *k,
+    const kiln_memref3d_f32 *v, const kiln_memref2d_f32 *mask,
+    const kiln_memref3d_f32 *dout, const kiln_memref3d_f32 *dq,
+    const kiln_memref3d_f32 *dk, const kiln_memref3d_f32 *dv, int64_t heads,
+    float scale);
 
 /* Threads of the runtime's pool (default 1; kiln_run_start sets --threads).
  * A large product is cut into blocks by its shape alone, each block a

@@ -862,3 +862,61 @@ func.func @gather_bool_indices(%t: tensor<4x3xf32>, %i: tensor<2xi1>) -> tensor<
   %0 = graph.gather %t, %i : (tensor<4x3xf32>, tensor<2xi1>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// attention, attention_grad
+//===----------------------------------------------------------------------===//
+
+func.func @attention_heads(%q: tensor<2x4x6xf32>, %m: tensor<4x4xf32>) {
+  // expected-error @+2 {{attention needs a number of heads that divides the width 6, got 4}}
+  // expected-error @+1 {{'graph.attention' op failed to infer returned types}}
+  %0 = graph.attention %q, %q, %q, %m {heads = 4 : i64, scale = 0.5 : f64} : (tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<4x4xf32>) -> tensor<2x4x6xf32>
+  return
+}
+
+// -----
+
+func.func @attention_mask(%q: tensor<2x4x6xf32>, %k: tensor<2x5x6xf32>, %m: tensor<4x4xf32>) {
+  // expected-error @+2 {{the attention mask must be [T, S] = [4, 5] (queries, keys), got [4, 4]}}
+  // expected-error @+1 {{'graph.attention' op failed to infer returned types}}
+  %0 = graph.attention %q, %k, %k, %m {heads = 2 : i64, scale = 0.5 : f64} : (tensor<2x4x6xf32>, tensor<2x5x6xf32>, tensor<2x5x6xf32>, tensor<4x4xf32>) -> tensor<2x4x6xf32>
+  return
+}
+
+// -----
+
+func.func @attention_rank(%q: tensor<4x6xf32>, %m: tensor<4x4xf32>) {
+  // expected-error @+2 {{attention needs a query [B, T, W] and a key and value [B, S, W], got [4, 6], [4, 6] and [4, 6]}}
+  // expected-error @+1 {{'graph.attention' op failed to infer returned types}}
+  %0 = graph.attention %q, %q, %q, %m {heads = 2 : i64, scale = 0.5 : f64} : (tensor<4x6xf32>, tensor<4x6xf32>, tensor<4x6xf32>, tensor<4x4xf32>) -> tensor<4x6xf32>
+  return
+}
+
+// -----
+
+func.func @attention_width(%q: tensor<2x4x6xf32>, %k: tensor<2x4x8xf32>, %m: tensor<4x4xf32>) {
+  // expected-error @+2 {{attention needs a query [B, T, W] and a key and value [B, S, W] of one batch and width, got [2, 4, 6], [2, 4, 8] and [2, 4, 8]}}
+  // expected-error @+1 {{'graph.attention' op failed to infer returned types}}
+  %0 = graph.attention %q, %k, %k, %m {heads = 2 : i64, scale = 0.5 : f64} : (tensor<2x4x6xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<4x4xf32>) -> tensor<2x4x6xf32>
+  return
+}
+
+// -----
+
+func.func @attention_dtypes(%q: tensor<2x4x6xf32>, %m: tensor<4x4xf64>) {
+  // expected-error @+2 {{element types 'f32' and 'f64' differ}}
+  // expected-error @+1 {{'graph.attention' op failed to infer returned types}}
+  %0 = graph.attention %q, %q, %q, %m {heads = 2 : i64, scale = 0.5 : f64} : (tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<4x4xf64>) -> tensor<2x4x6xf32>
+  return
+}
+
+// -----
+
+func.func @attention_grad_type(%q: tensor<2x4x6xf32>, %m: tensor<4x4xf32>, %g: tensor<2x4x4xf32>) {
+  // expected-error @+2 {{the result's gradient must have the query's type 'tensor<2x4x6xf32>', found 'tensor<2x4x4xf32>'}}
+  // expected-error @+1 {{'graph.attention_grad' op failed to infer returned types}}
+  %0:3 = graph.attention_grad %q, %q, %q, %m, %g {heads = 2 : i64, scale = 0.5 : f64} : (tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<4x4xf32>, tensor<2x4x4xf32>) -> (tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>)
+  return
+}

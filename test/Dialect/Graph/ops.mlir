@@ -362,3 +362,14 @@ func.func @mse(%p: tensor<64x1xf32>, %t: tensor<64x1xf32>, %s: tensor<f64>) {
   %1 = graph.mse %s, %s : (tensor<f64>, tensor<f64>) -> tensor<f64>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @attention
+// CHECK: %[[Y:.*]] = graph.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {heads = 2 : i64, scale = 2.500000e-01 : f64} : (tensor<3x4x8xf32>, tensor<3x5x8xf32>, tensor<3x5x8xf32>, tensor<4x5xf32>) -> tensor<3x4x8xf32>
+// CHECK: graph.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[Y]] {heads = 2 : i64, scale = 2.500000e-01 : f64} : (tensor<3x4x8xf32>, tensor<3x5x8xf32>, tensor<3x5x8xf32>, tensor<4x5xf32>, tensor<3x4x8xf32>) -> (tensor<3x4x8xf32>, tensor<3x5x8xf32>, tensor<3x5x8xf32>)
+func.func @attention(%q: tensor<3x4x8xf32>, %k: tensor<3x5x8xf32>, %v: tensor<3x5x8xf32>, %m: tensor<4x5xf32>) {
+  %y = graph.attention %q, %k, %v, %m {heads = 2 : i64, scale = 0.25 : f64} : (tensor<3x4x8xf32>, tensor<3x5x8xf32>, tensor<3x5x8xf32>, tensor<4x5xf32>) -> tensor<3x4x8xf32>
+  %dq, %dk, %dv = graph.attention_grad %q, %k, %v, %m, %y {heads = 2 : i64, scale = 0.25 : f64} : (tensor<3x4x8xf32>, tensor<3x5x8xf32>, tensor<3x5x8xf32>, tensor<4x5xf32>, tensor<3x4x8xf32>) -> (tensor<3x4x8xf32>, tensor<3x5x8xf32>, tensor<3x5x8xf32>)
+  return
+}

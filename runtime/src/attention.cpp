@@ -1,0 +1,460 @@
+//===- attention.cpp - Fused multi-head attention on the CPU --------------===//
+//
+// One task per (batch, head): the head's q, k and v are copied into small
+// contiguous tiles (which also undoes the head interleaving of [B, T, H*D]
+// without a transpose pass over memory), then each query row computes its
+// scores, softmax and weighted sum in place, touching only keys whose mask
+// is finite. The backward pass recomputes each row's weights instead of
+// storing [B, H, T, S] of them. Every reduction runs in a fixed order (sums
+// over keys through 16 fixed lanes), so results are the same for any
+// thread count; they are not bitwise those of the unfused graph.
+//
+//===----------------------------------------------------------------------===//
+
+#include "thread_pool.h"
+
+#include "kiln/runtime.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+// Built for the best vector unit the machine has: the inner loops are plain
+// C++ that the compiler vectorizes over keys or over the head's columns.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define KILN_VECTOR_CLONES                                                     \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define KILN_VECTOR_CLONES
+#endif
+// The helpers below must be compiled into each clone, for its vector unit;
+// inlined, their vector arguments never cross a call, whatever the ABI.
+#pragma GCC diagnostic ignored "-Wpsabi"
+#define KILN_INLINE inline __attribute__((always_inline))
+
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+/// Keys are processed in blocks of this many (one AVX-512 register): tiles
+/// and the mask are padded to a multiple of it.
+constexpr int64_t kBlock = 16;
+
+/// Query rows processed together, so that each key's rows of k and v (and
+/// its gradients) are loaded once per block rather than once per row.
+constexpr int64_t kRows = 4;
+
+int64_t roundUp(int64_t n) { return (n + kBlock - 1) / kBlock * kBlock; }
+
+/// The shapes of one call, its mask as a dense [T, S padded] array (-inf in
+/// the padding), and the blocks of keys each query may see.
+struct Problem {
+  int64_t batch, queries, keys, paddedKeys, heads, headSize;
+  float scale;
+  std::vector<float> mask;
+  /// Query i attends to keys in [first[i], last[i]), multiples of kBlock:
+  /// outside, its mask is -inf. first == last: masked everywhere.
+  std::vector<int32_t> first, last;
+};
+
+Problem problemOf(const kiln_memref3d_f32 *q, const kiln_memref3d_f32 *k,
+                  const kiln_memref2d_f32 *mask, int64_t heads, float scale) {
+  Problem p{q->sizes[0], q->sizes[1],
+            k->sizes[1], roundUp(k->sizes[1]),
+            heads,       q->sizes[2] / heads,
+            scale,       {},
+            {},          {}};
+  int64_t T = p.queries, S = p.keys, Sp = p.paddedKeys;
+  p.mask.assign(size_t(T * Sp), kNegInf);
+  p.first.resize(T);
+  p.last.resize(T);
+  for (int64_t i = 0; i < T; ++i) {
+    int64_t lo = S, hi = 0;
+    for (int64_t j = 0; j < S; ++j) {
+      float m = mask->aligned[mask->offset + i * mask->strides[0] +
+                              j * mask->strides[1]];
+      p.mask[i * Sp + j] = m;
+      if (m != kNegInf) {
+        lo = std::min(lo, j);
+        hi = j + 1;
+      }
+    }
+    p.first[i] = static_cast<int32_t>(lo < hi ? lo / kBlock * kBlock : 0);
+    p.last[i] = static_cast<int32_t>(lo < hi ? roundUp(hi) : 0);
+  }
+  return p;
+}
+
+float *element(const kiln_memref3d_f32 *m, int64_t b, int64_t row,
+               int64_t column) {
+  return m->aligned + m->offset + b * m->strides[0] + row * m->strides[1] +
+         column * m->strides[2];
+}
+
+/// Sixteen floats (one AVX-512 register; two or four on narrower units),
+/// loaded and stored at any float alignment.
+typedef float Vec __attribute__((vector_size(64), aligned(4), may_alias));
+typedef int32_t IntVec __attribute__((vector_size(64)));
+static_assert(sizeof(Vec) == kBlock * sizeof(float));
+
+KILN_INLINE Vec load(const float *x) {
+  return *reinterpret_cast<const Vec *>(x);
+}
+KILN_INLINE void store(float *x, Vec v) { *reinterpret_cast<Vec *>(x) = v; }
+KILN_INLINE Vec splat(float x) { return Vec{} + x; }
+
+/// Copies a row of D floats in registers: a libc call would cost more than
+/// the copy of a head's row.
+KILN_INLINE void copyRow(const float *from, float *to, int64_t D) {
+  int64_t d = 0;
+  for (; d + kBlock <= D; d += kBlock)
+    store(to + d, load(from + d));
+  for (; d < D; ++d)
+    to[d] = from[d];
+}
+
+/// Head h of batch b of `m` as a tile of `rows` rows (zeros past the
+/// tensor's): [rows, D], or [D, rows] if transposed.
+KILN_INLINE void loadHead(const kiln_memref3d_f32 *m, int64_t b, int64_t h,
+                          int64_t D, int64_t rows, float *tile,
+                          bool transposed) {
+  int64_t present = std::min(rows, m->sizes[1]), stride = m->strides[2];
+  for (int64_t r = 0; r < present; ++r) {
+    const float *src = element(m, b, r, h * D);
+    if (transposed)
+      for (int64_t d = 0; d < D; ++d)
+        tile[d * rows + r] = src[d * stride];
+    else if (stride == 1)
+      copyRow(src, tile + r * D, D);
+    else
+      for (int64_t d = 0; d < D; ++d)
+        tile[r * D + d] = src[d * stride];
+  }
+  for (int64_t r = present; r < rows; ++r)
+    for (int64_t d = 0; d < D; ++d)
+      tile[transposed ? d * rows + r : r * D + d] = 0.f;
+}
+
+KILN_INLINE void storeHead(const kiln_memref3d_f32 *m, int64_t b, int64_t h,
+                           int64_t D, const float *tile) {
+  for (int64_t r = 0; r < m->sizes[1]; ++r) {
+    float *dst = element(m, b, r, h * D);
+    if (m->strides[2] == 1)
+      copyRow(tile + r * D, dst, D);
+    else
+      for (int64_t d = 0; d < D; ++d)
+        dst[d * m->strides[2]] = tile[r * D + d];
+  }
+}
+
+typedef float Half __attribute__((vector_size(32)));
+typedef float Quarter __attribute__((vector_size(16)));
+
+/// Reduces the 16 lanes of v with `op` as a fixed tree (halves, quarters,
+/// pairs): short dependency chains, same order on every run.
+template <typename Op> KILN_INLINE float lanesReduce(Vec v, Op op) {
+  Half a = op(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7),
+              __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
+  Quarter b = op(__builtin_shufflevector(a, a, 0, 1, 2, 3),
+                 __builtin_shufflevector(a, a, 4, 5, 6, 7));
+  return op(op(b[0], b[2]), op(b[1], b[3]));
+}
+KILN_INLINE float lanesSum(Vec v) {
+  return lanesReduce(v, [](auto x, auto y) { return x + y; });
+}
+KILN_INLINE float lanesMax(Vec v) {
+  return lanesReduce(v, [](auto x, auto y) { return x > y ? x : y; });
+}
+
+/// exp(x) lane by lane for x <= 0 (Cephes' expf polynomial after range
+/// reduction, within 2 ulp); 0 below -87, where the float result would be
+/// denormal, and at -inf.
+KILN_INLINE Vec expNonPositive(Vec x) {
+  Vec low = splat(-87.f);
+  Vec clamped = x < low ? low : x;
+  Vec n = (clamped * 1.44269504f + 12582912.f) - 12582912.f; // round(x/ln2)
+  Vec r = clamped - n * 0.693359375f + n * 2.12194440e-4f;
+  Vec p = splat(1.9875691500e-4f);
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.f;
+  IntVec bits = (__builtin_convertvector(n, IntVec) + 127) << 23;
+  Vec result = p * reinterpret_cast<Vec &>(bits);
+  return x < low ? Vec{} : result;
+}
+
+/// out[r, j] = sum_d x[r, d] tile[d, j] for the block's rows r (x is
+/// [kRows, D]) and the keys j in [lo, hi) (block multiples); tile is
+/// [D, Sp] and out [kRows, Sp]. Each key block keeps kRows independent sums
+/// in registers.
+KILN_INLINE void rowsTimesTile(const float *x, const float *tile, int64_t D,
+                               int64_t Sp, float *out, int64_t lo, int64_t hi) {
+  for (int64_t j0 = lo; j0 < hi; j0 += kBlock) {
+    Vec acc[kRows] = {};
+    for (int64_t d = 0; d < D; ++d) {
+      Vec t = load(tile + d * Sp + j0);
+      for (int64_t r = 0; r < kRows; ++r)
+        acc[r] += x[r * D + d] * t;
+    }
+    for (int64_t r = 0; r < kRows; ++r)
+      store(out + r * Sp + j0, acc[r]);
+  }
+}
+
+/// Turns the scores of query i in w[first, last) into its normalized
+/// attention weights, and zeroes w over the rest of [lo, hi).
+KILN_INLINE void softmaxRow(const Problem &p, int64_t i, float *w, int64_t lo,
+                            int64_t hi) {
+  int64_t first = i < p.queries ? p.first[i] : 0;
+  int64_t last = i < p.queries ? p.last[i] : 0;
+  if (first == last) {
+    std::fill(w + lo, w + hi, 0.f);
+    return;
+  }
+  std::fill(w + lo, w + first, 0.f);
+  std::fill(w + last, w + hi, 0.f);
+  const float *m = p.mask.data() + i * p.paddedKeys;
+  Vec top = splat(kNegInf);
+  for (int64_t j0 = first; j0 < last; j0 += kBlock) {
+    Vec s = load(w + j0) * p.scale + load(m + j0);
+    store(w + j0, s);
+    top = s > top ? s : top;
+  }
+  float most = lanesMax(top);
+  Vec total{};
+  for (int64_t j0 = first; j0 < last; j0 += kBlock) {
+    Vec e = expNonPositive(load(w + j0) - most);
+    store(w + j0, e);
+    total += e;
+  }
+  float inverse = 1.f / lanesSum(total);
+  for (int64_t j0 = first; j0 < last; j0 += kBlock)
+    store(w + j0, load(w + j0) * inverse);
+}
+
+/// Scratch tiles of one task, reused across calls on the same thread.
+float *scratch(size_t floats) {
+  thread_local std::vector<float> buffer;
+  if (buffer.size() < floats)
+    buffer.resize(floats);
+  return buffer.data();
+}
+
+/// Rows of a head accumulated over keys, one per query of a block: in
+/// registers when kD is a multiple of kBlock, else in memory.
+template <int64_t kD> struct HeadRows {
+  static constexpr int64_t kVecs = kD / kBlock;
+  Vec v[kRows][kVecs];
+  HeadRows(int64_t) : v{} {}
+  /// row r += a[r * stride] x for every row.
+  KILN_INLINE void add(const float *a, int64_t stride, const float *x) {
+    for (int64_t c = 0; c < kVecs; ++c) {
+      Vec xc = load(x + c * kBlock);
+      for (int64_t r = 0; r < kRows; ++r)
+        v[r][c] += a[r * stride] * xc;
+    }
+  }
+  void storeTo(float *out, int64_t rows) const {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < kVecs; ++c)
+        store(out + r * kD + c * kBlock, v[r][c]);
+  }
+};
+template <> struct HeadRows<0> {
+  int64_t D;
+  std::vector<float> v;
+  explicit HeadRows(int64_t D) : D(D), v(size_t(kRows * D), 0.f) {}
+  void add(const float *a, int64_t stride, const float *x) {
+    for (int64_t r = 0; r < kRows; ++r)
+      for (int64_t d = 0; d < D; ++d)
+        v[r * D + d] += a[r * stride] * x[d];
+  }
+  void storeTo(float *out, int64_t rows) const {
+    std::copy(v.begin(), v.begin() + rows * D, out);
+  }
+};
+
+/// x += sum_r a[r * stride] rows[r] (rows [kRows, D] contiguous).
+template <int64_t kD>
+KILN_INLINE void addRows(float *x, const float *a, int64_t stride,
+                         const float *rows, int64_t D) {
+  if (kD % kBlock == 0 && kD) {
+    for (int64_t c = 0; c < kD / kBlock; ++c) {
+      Vec acc = load(x + c * kBlock);
+      for (int64_t r = 0; r < kRows; ++r)
+        acc += a[r * stride] * load(rows + r * kD + c * kBlock);
+      store(x + c * kBlock, acc);
+    }
+    return;
+  }
+  for (int64_t r = 0; r < kRows; ++r)
+    for (int64_t d = 0; d < D; ++d)
+      x[d] += a[r * stride] * rows[r * D + d];
+}
+
+void fillNaN(float *x, int64_t D) {
+  std::fill(x, x + D, std::numeric_limits<float>::quiet_NaN());
+}
+
+/// The keys any query of the block [i0, i0 + kRows) sees.
+std::pair<int64_t, int64_t> blockKeys(const Problem &p, int64_t i0) {
+  int64_t lo = p.paddedKeys, hi = 0;
+  for (int64_t i = i0; i < std::min(i0 + kRows, p.queries); ++i)
+    if (p.first[i] < p.last[i]) {
+      lo = std::min<int64_t>(lo, p.first[i]);
+      hi = std::max<int64_t>(hi, p.last[i]);
+    }
+  return {lo, hi};
+}
+
+/// The attention weights of the block's queries [i0, i0 + kRows) as rows
+/// w[r * Sp + j] over the keys [lo, hi), 0 where a query does not see a key.
+KILN_INLINE void blockWeights(const Problem &p, int64_t i0, const float *qt,
+                              const float *kt, int64_t lo, int64_t hi,
+                              float *w) {
+  rowsTimesTile(qt + i0 * p.headSize, kt, p.headSize, p.paddedKeys, w, lo, hi);
+  for (int64_t r = 0; r < kRows; ++r)
+    softmaxRow(p, i0 + r, w + r * p.paddedKeys, lo, hi);
+}
+
+template <int64_t kD>
+KILN_VECTOR_CLONES void
+forwardHead(const Problem &p, const kiln_memref3d_f32 *q,
+            const kiln_memref3d_f32 *k, const kiln_memref3d_f32 *v,
+            const kiln_memref3d_f32 *out, int64_t b, int64_t h) {
+  int64_t T = p.queries, Sp = p.paddedKeys, D = p.headSize;
+  int64_t Tp = (T + kRows - 1) / kRows * kRows;
+  float *qt = scratch(2 * Tp * D + 2 * Sp * D + kRows * Sp);
+  float *kt = qt + Tp * D, *vt = kt + Sp * D, *o = vt + Sp * D, *w = o + Tp * D;
+  // Rows past T (the last block's padding) stay zero.
+  std::fill(qt, qt + Tp * D, 0.f);
+  loadHead(q, b, h, D, T, qt, /*transposed=*/false);
+  loadHead(k, b, h, D, Sp, kt, /*transposed=*/true);
+  loadHead(v, b, h, D, Sp, vt, /*transposed=*/false);
+  for (int64_t i0 = 0; i0 < T; i0 += kRows) {
+    auto [lo, hi] = blockKeys(p, i0);
+    blockWeights(p, i0, qt, kt, lo, hi, w);
+    HeadRows<kD> rows(D);
+    for (int64_t j = lo; j < hi; ++j)
+      rows.add(w + j, Sp, vt + j * D);
+    rows.storeTo(o + i0 * D, std::min(kRows, T - i0));
+  }
+  for (int64_t i = 0; i < T; ++i)
+    if (p.first[i] == p.last[i])
+      fillNaN(o + i * D, D);
+  storeHead(out, b, h, D, o);
+}
+
+template <int64_t kD>
+KILN_VECTOR_CLONES void
+backwardHead(const Problem &p, const kiln_memref3d_f32 *q,
+             const kiln_memref3d_f32 *k, const kiln_memref3d_f32 *v,
+             const kiln_memref3d_f32 *dout, const kiln_memref3d_f32 *dq,
+             const kiln_memref3d_f32 *dk, const kiln_memref3d_f32 *dv,
+             int64_t b, int64_t h) {
+  int64_t T = p.queries, Sp = p.paddedKeys, D = p.headSize;
+  int64_t Tp = (T + kRows - 1) / kRows * kRows;
+  float *qt = scratch(3 * Tp * D + 5 * Sp * D + 2 * kRows * Sp);
+  float *gt = qt + Tp * D, *gq = gt + Tp * D, *kt = gq + Tp * D,
+        *kr = kt + Sp * D, *vt = kr + Sp * D, *gk = vt + Sp * D,
+        *gv = gk + Sp * D, *w = gv + Sp * D, *ds = w + kRows * Sp;
+  // Rows past T (the last block's padding) stay zero: they add nothing.
+  std::fill(qt, qt + 2 * Tp * D, 0.f);
+  loadHead(q, b, h, D, T, qt, /*transposed=*/false);
+  loadHead(dout, b, h, D, T, gt, /*transposed=*/false);
+  loadHead(k, b, h, D, Sp, kt, /*transposed=*/true);
+  loadHead(k, b, h, D, Sp, kr, /*transposed=*/false);
+  loadHead(v, b, h, D, Sp, vt, /*transposed=*/true);
+  std::fill(gk, gk + 2 * Sp * D, 0.f); // gk and gv
+  for (int64_t i0 = 0; i0 < T; i0 += kRows) {
+    auto [lo, hi] = blockKeys(p, i0);
+    blockWeights(p, i0, qt, kt, lo, hi, w);
+    // ds = the gradient of the scaled scores, w (dw - sum_j w dw) scale,
+    // with dw_j = dout_i . v_j (0 where w is).
+    rowsTimesTile(gt + i0 * D, vt, D, Sp, ds, lo, hi);
+    for (int64_t r = 0; r < kRows; ++r) {
+      float *wr = w + r * Sp, *dr = ds + r * Sp;
+      Vec products{};
+      for (int64_t j0 = lo; j0 < hi; j0 += kBlock)
+        products += load(wr + j0) * load(dr + j0);
+      float delta = lanesSum(products);
+      for (int64_t j0 = lo; j0 < hi; j0 += kBlock)
+        store(dr + j0, load(wr + j0) * (load(dr + j0) - delta) * p.scale);
+    }
+    HeadRows<kD> rows(D);
+    const float *qs = qt + i0 * D, *gs = gt + i0 * D;
+    for (int64_t j = lo; j < hi; ++j) {
+      rows.add(ds + j, Sp, kr + j * D);
+      addRows<kD>(gk + j * D, ds + j, Sp, qs, D);
+      addRows<kD>(gv + j * D, w + j, Sp, gs, D);
+    }
+    rows.storeTo(gq + i0 * D, std::min(kRows, T - i0));
+  }
+  for (int64_t i = 0; i < T; ++i)
+    if (p.first[i] == p.last[i])
+      fillNaN(gq + i * D, D);
+  storeHead(dq, b, h, D, gq);
+  storeHead(dk, b, h, D, gk);
+  storeHead(dv, b, h, D, gv);
+}
+
+/// Runs task(b, h) for every batch and head on the pool, with the kernel
+/// for the problem's head size.
+template <template <int64_t> class Kernel, typename... Args>
+void forEachHead(const Problem &p, Args... args) {
+  auto run = [&](auto kernel) {
+    kiln::parallelFor(p.batch * p.heads, [&](int64_t task) {
+      kernel(p, args..., task / p.heads, task % p.heads);
+    });
+  };
+  switch (p.headSize) {
+  case 16:
+    return run(Kernel<16>{});
+  case 32:
+    return run(Kernel<32>{});
+  case 64:
+    return run(Kernel<64>{});
+  default:
+    return run(Kernel<0>{});
+  }
+}
+
+template <int64_t kD> struct Forward {
+  template <typename... Args> void operator()(Args... args) const {
+    forwardHead<kD>(args...);
+  }
+};
+template <int64_t kD> struct Backward {
+  template <typename... Args> void operator()(Args... args) const {
+    backwardHead<kD>(args...);
+  }
+};
+
+} // namespace
+
+extern "C" {
+
+void _mlir_ciface_kiln_attention_f32(const kiln_memref3d_f32 *q,
+                                     const kiln_memref3d_f32 *k,
+                                     const kiln_memref3d_f32 *v,
+                                     const kiln_memref2d_f32 *mask,
+                                     const kiln_memref3d_f32 *out,
+                                     int64_t heads, float scale) {
+  forEachHead<Forward>(problemOf(q, k, mask, heads, scale), q, k, v, out);
+}
+
+void _mlir_ciface_kiln_attention_grad_f32(
+    const kiln_memref3d_f32 *q, const kiln_memref3d_f32 *k,
+    const kiln_memref3d_f32 *v, const kiln_memref2d_f32 *mask,
+    const kiln_memref3d_f32 *dout, const kiln_memref3d_f32 *dq,
+    const kiln_memref3d_f32 *dk, const kiln_memref3d_f32 *dv, int64_t heads,
+    float scale) {
+  forEachHead<Backward>(problemOf(q, k, mask, heads, scale), q, k, v, dout, dq,
+                        dk, dv);
+}
+
+} // extern "C"
