@@ -54,6 +54,60 @@ def AttentionToRuntime : Pass<"kiln-cpu-attention-to-runtime",
   ];
 }
 
+def TileForThreads : Pass<"kiln-cpu-tile-for-threads", "mlir::func::FuncOp"> {
+  let summary = "Cut large linalg ops into scf.forall chunks for the pool";
+  let description = [{
+    The outermost parallel loop of each static linalg op on tensors that
+    iterates at least `min-iterations` times in all is cut into at most
+    `chunks` equal chunks (the largest divisor of its extent), as an
+    scf.forall. Products left to BLAS, their zero fills, and updates written
+    in place into the caller's buffers stay whole. After bufferization,
+    kiln-cpu-outline-parallel-loops runs the chunks on the runtime's thread
+    pool; they write disjoint slices, so results do not depend on the
+    thread count.
+  }];
+  let options = [
+    Option<"chunks", "chunks", "int64_t", "16", "Most chunks per op">,
+    Option<"minIterations", "min-iterations", "int64_t", "16384",
+           "Smaller ops stay whole (a chunk must pay for its dispatch)">,
+    Option<"blasMinFlops", "blas-min-flops", "int64_t", "262144",
+           "Matrix products of at least this many flops go to BLAS and stay "
+           "whole (as in kiln-cpu-tile-and-vectorize)">
+  ];
+  let dependentDialects = [
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
+def OutlineParallelLoops : Pass<"kiln-cpu-outline-parallel-loops",
+                                "mlir::ModuleOp"> {
+  let summary = "Run scf.forall chunks on the runtime's thread pool";
+  let description = [{
+    Each outermost one-dimensional scf.forall on buffers (as bufferization
+    leaves those of kiln-cpu-tile-for-threads) becomes a private function
+    of the chunk index and the values its body uses, and a call of
+    `kiln_parallel_launch.<function>` with the chunk count and those values.
+    kiln-cpu-build-parallel-launchers defines the launchers once the module
+    is in the LLVM dialect: they pack the values and call
+    `kiln_parallel_for`, which runs the chunks on the pool.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
+def BuildParallelLaunchers : Pass<"kiln-cpu-build-parallel-launchers",
+                                  "mlir::ModuleOp"> {
+  let summary = "Define the launchers of outlined parallel loops (LLVM)";
+  let description = [{
+    For each declared `kiln_parallel_launch.F(n, args...)` in the LLVM
+    dialect, defines it to store `args` in a stack struct and call
+    `kiln_parallel_for(n, task, &struct)`, and defines the task
+    `kiln_parallel_task.F(ctx, i)` that loads them back and calls F(i,
+    args...). Runs after the conversion to the LLVM dialect, where every
+    value, memref descriptors included, is a plain LLVM value.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 def ApproximateMath : Pass<"kiln-cpu-approximate-math", "mlir::func::FuncOp"> {
   let summary = "exp, log and erf as vector polynomials instead of libm calls";
   let description = [{

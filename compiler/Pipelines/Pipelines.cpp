@@ -31,6 +31,9 @@ namespace kiln {
 static constexpr const char *kCPUBufferization =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
+    // Chunks of kiln-cpu-tile-for-threads become pool tasks before
+    // deallocation, which would not look inside an scf.forall.
+    "kiln-cpu-outline-parallel-loops,"
     // Canonicalize first: results yielded through loops must be seen as the
     // allocations they are, so that they are written in place into the
     // caller's buffers instead of copied there.
@@ -51,7 +54,7 @@ static constexpr const char *kCPUToLLVM =
     "finalize-memref-to-llvm{use-generic-functions=CACHING},"
     "convert-arith-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
-    "canonicalize,cse";
+    "kiln-cpu-build-parallel-launchers,canonicalize,cse";
 
 // Fused linalg on tensors -> buffers -> one scf.parallel nest per op, mapped
 // to blocks and threads -> one outlined kernel per nest. The host functions
@@ -105,6 +108,7 @@ static void addCPUGraphToBuffers(OpPassManager &pm) {
   addGraphToFusedLinalg(pm, /*fusedAttention=*/true);
   pm.addPass(cpu::createAttentionToRuntime());
   pm.addPass(cpu::createExposeEntryPoints());
+  pm.addNestedPass<func::FuncOp>(cpu::createTileForThreads());
   pm.addNestedPass<func::FuncOp>(cpu::createTileAndVectorize());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -61,6 +61,7 @@ llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module) {
     add("_mlir_ciface_kiln_gemm_batched_f32",
         &_mlir_ciface_kiln_gemm_batched_f32);
     add("_mlir_ciface_kiln_attention_f32", &_mlir_ciface_kiln_attention_f32);
+    add("kiln_parallel_for", &kiln_parallel_for);
     add("_mlir_ciface_kiln_attention_grad_f32",
         &_mlir_ciface_kiln_attention_grad_f32);
     return symbols;

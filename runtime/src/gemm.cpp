@@ -14,6 +14,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <vector>
 
 extern "C" void openblas_set_num_threads(int);
 
@@ -64,6 +65,10 @@ constexpr int64_t kSplitFlops = 2'000'000;
 constexpr int64_t kMinBlockFlops = 1'000'000;
 constexpr int64_t kMaxBlocks = 64;
 constexpr int64_t kBlockUnit = 64;
+/// A long inner dimension is cut into at most this many chunks, each at
+/// least kMinChunkDepth deep.
+constexpr int64_t kMaxDepthChunks = 4;
+constexpr int64_t kMinChunkDepth = 512;
 
 /// The width of the blocks `extent` rows or columns are cut into, each row
 /// or column costing `flopsEach`: a multiple of kBlockUnit.
@@ -81,6 +86,11 @@ int64_t blockWidth(int64_t extent, int64_t flopsEach) {
 extern "C" {
 
 void kiln_gemm_set_threads(int threads) { kiln::setThreadCount(threads); }
+
+void kiln_parallel_for(int64_t n, void (*task)(void *, int64_t),
+                       void *context) {
+  kiln::parallelFor(n, [&](int64_t i) { task(context, i); });
+}
 
 } // extern "C"
 
@@ -119,22 +129,45 @@ bool blasGemm(const kiln_memref2d_f32 *a, const kiln_memref2d_f32 *b,
                 accumulate ? 1.0f : 0.0f, cData + r0 * vc.leading + c0,
                 int(vc.leading));
   };
-  split(m, n, k, block);
+  // The product over depths [k0, k0 + depth) alone, into `out` (m x n).
+  auto partial = [&](int64_t k0, int64_t depth, float *out) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(depth),
+                1.0f, aData + (ta ? k0 * va.leading : k0), int(va.leading),
+                bData + (tb ? k0 : k0 * vb.leading), int(vb.leading), 0.0f, out,
+                int(n));
+  };
+  auto sum = [&](const float *parts, int64_t count) {
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        float &out = cData[i * vc.leading + j];
+        float total = accumulate ? out : 0.f;
+        for (int64_t p = 0; p < count; ++p)
+          total += parts[(p * m + i) * n + j];
+        out = total;
+      }
+  };
+  split(m, n, k, block, partial, sum);
   return true;
 }
 
 /// One call, on the calling thread.
 struct Whole {
-  template <typename Block>
-  void operator()(int64_t m, int64_t n, int64_t, Block &block) const {
+  template <typename Block, typename Partial, typename Sum>
+  void operator()(int64_t m, int64_t n, int64_t, Block &block, Partial &,
+                  Sum &) const {
     block(0, m, 0, n);
   }
 };
 
-/// Blocks of 64-row or 64-column multiples on the pool, by shape alone.
+/// Blocks of 64-row or 64-column multiples on the pool, by shape alone; a
+/// small result with a long inner dimension (a weight gradient over all the
+/// rows of a batch: 64 x 2048 x 64) is cut along that dimension instead, its
+/// partial products summed in a fixed order.
 struct ByShape {
-  template <typename Block>
-  void operator()(int64_t m, int64_t n, int64_t k, Block &block) const {
+  template <typename Block, typename Partial, typename Sum>
+  void operator()(int64_t m, int64_t n, int64_t k, Block &block,
+                  Partial &partial, Sum &sum) const {
     if (2 * m * n * k < kSplitFlops) {
       block(0, m, 0, n);
       return;
@@ -144,6 +177,17 @@ struct ByShape {
             colWidth = blockWidth(n, 2 * m * k);
     int64_t rowBlocks = (m + rowWidth - 1) / rowWidth;
     int64_t colBlocks = (n + colWidth - 1) / colWidth;
+    int64_t depthChunks = std::min(kMaxDepthChunks, k / kMinChunkDepth);
+    if (rowBlocks * colBlocks == 1 && depthChunks > 1) {
+      int64_t depth = (k + depthChunks - 1) / depthChunks;
+      std::vector<float> parts(size_t(depthChunks * m * n));
+      kiln::parallelFor(depthChunks, [&](int64_t p) {
+        int64_t k0 = p * depth;
+        partial(k0, std::min(depth, k - k0), parts.data() + p * m * n);
+      });
+      sum(parts.data(), depthChunks);
+      return;
+    }
     if (colBlocks >= rowBlocks)
       kiln::parallelFor(colBlocks, [&](int64_t i) {
         int64_t c0 = i * colWidth;

@@ -86,6 +86,13 @@ TEST(GemmThreads, RaggedAndTransposedShapes) {
   expectThreadCountsAgree(5, 7, 3, false, false, false);
 }
 
+TEST(GemmThreads, LongInnerDimensionCutIntoChunks) {
+  // Weight gradients: x^T dy over all rows of a batch, cut along k.
+  expectThreadCountsAgree(64, 2048, 64, true, false, false);
+  expectThreadCountsAgree(64, 2048, 64, true, false, true);
+  expectThreadCountsAgree(48, 1500, 40, false, true, true);
+}
+
 } // namespace
 
 namespace {

@@ -106,6 +106,12 @@ void _mlir_ciface_kiln_attention_grad_f32(
     const kiln_memref3d_f32 *dk, const kiln_memref3d_f32 *dv, int64_t heads,
     float scale);
 
+/* Runs task(context, i) for every i in [0, n) on the runtime's pool: the
+ * chunks of a loop nest the compiler cut for threads. Chunks write disjoint
+ * data, so results do not depend on which thread runs which chunk. */
+void kiln_parallel_for(int64_t n, void (*task)(void *context, int64_t i),
+                       void *context);
+
 /* Threads of the runtime's pool (default 1; kiln_run_start sets --threads).
  * A large product is cut into blocks by its shape alone, each block a
  * single-threaded BLAS call on the pool, so results are bit-identical for
