@@ -66,7 +66,9 @@ Problem problemOf(const kiln_memref3d_f32 *q, const kiln_memref3d_f32 *k,
             scale,       {},
             {},          {}};
   int64_t T = p.queries, S = p.keys, Sp = p.paddedKeys;
-  p.mask.assign(size_t(T * Sp), kNegInf);
+  // Rows up to a multiple of kRows: the last block's padding queries see
+  // nothing.
+  p.mask.assign(size_t((T + kRows - 1) / kRows * kRows * Sp), kNegInf);
   p.first.resize(T);
   p.last.resize(T);
   for (int64_t i = 0; i < T; ++i) {
@@ -205,37 +207,6 @@ KILN_INLINE void rowsTimesTile(const float *x, const float *tile, int64_t D,
   }
 }
 
-/// Turns the scores of query i in w[first, last) into its normalized
-/// attention weights, and zeroes w over the rest of [lo, hi).
-KILN_INLINE void softmaxRow(const Problem &p, int64_t i, float *w, int64_t lo,
-                            int64_t hi) {
-  int64_t first = i < p.queries ? p.first[i] : 0;
-  int64_t last = i < p.queries ? p.last[i] : 0;
-  if (first == last) {
-    std::fill(w + lo, w + hi, 0.f);
-    return;
-  }
-  std::fill(w + lo, w + first, 0.f);
-  std::fill(w + last, w + hi, 0.f);
-  const float *m = p.mask.data() + i * p.paddedKeys;
-  Vec top = splat(kNegInf);
-  for (int64_t j0 = first; j0 < last; j0 += kBlock) {
-    Vec s = load(w + j0) * p.scale + load(m + j0);
-    store(w + j0, s);
-    top = s > top ? s : top;
-  }
-  float most = lanesMax(top);
-  Vec total{};
-  for (int64_t j0 = first; j0 < last; j0 += kBlock) {
-    Vec e = expNonPositive(load(w + j0) - most);
-    store(w + j0, e);
-    total += e;
-  }
-  float inverse = 1.f / lanesSum(total);
-  for (int64_t j0 = first; j0 < last; j0 += kBlock)
-    store(w + j0, load(w + j0) * inverse);
-}
-
 /// Scratch tiles of one task, reused across calls on the same thread.
 float *scratch(size_t floats) {
   thread_local std::vector<float> buffer;
@@ -278,23 +249,36 @@ template <> struct HeadRows<0> {
   }
 };
 
-/// x += sum_r a[r * stride] rows[r] (rows [kRows, D] contiguous).
-template <int64_t kD>
-KILN_INLINE void addRows(float *x, const float *a, int64_t stride,
-                         const float *rows, int64_t D) {
-  if (kD % kBlock == 0 && kD) {
-    for (int64_t c = 0; c < kD / kBlock; ++c) {
+/// The rows [kRows, D] of a block's queries (or their output gradients),
+/// held in registers when kD is a multiple of kBlock, for addTo.
+template <int64_t kD> struct BlockRows {
+  static constexpr int64_t kVecs = kD / kBlock;
+  Vec v[kRows][kVecs];
+  BlockRows(const float *rows, int64_t) {
+    for (int64_t r = 0; r < kRows; ++r)
+      for (int64_t c = 0; c < kVecs; ++c)
+        v[r][c] = load(rows + r * kD + c * kBlock);
+  }
+  /// x += sum_r a[r * stride] row r.
+  KILN_INLINE void addTo(float *x, const float *a, int64_t stride) const {
+    for (int64_t c = 0; c < kVecs; ++c) {
       Vec acc = load(x + c * kBlock);
       for (int64_t r = 0; r < kRows; ++r)
-        acc += a[r * stride] * load(rows + r * kD + c * kBlock);
+        acc += a[r * stride] * v[r][c];
       store(x + c * kBlock, acc);
     }
-    return;
   }
-  for (int64_t r = 0; r < kRows; ++r)
-    for (int64_t d = 0; d < D; ++d)
-      x[d] += a[r * stride] * rows[r * D + d];
-}
+};
+template <> struct BlockRows<0> {
+  const float *rows;
+  int64_t D;
+  BlockRows(const float *rows, int64_t D) : rows(rows), D(D) {}
+  void addTo(float *x, const float *a, int64_t stride) const {
+    for (int64_t r = 0; r < kRows; ++r)
+      for (int64_t d = 0; d < D; ++d)
+        x[d] += a[r * stride] * rows[r * D + d];
+  }
+};
 
 void fillNaN(float *x, int64_t D) {
   std::fill(x, x + D, std::numeric_limits<float>::quiet_NaN());
@@ -312,13 +296,44 @@ std::pair<int64_t, int64_t> blockKeys(const Problem &p, int64_t i0) {
 }
 
 /// The attention weights of the block's queries [i0, i0 + kRows) as rows
-/// w[r * Sp + j] over the keys [lo, hi), 0 where a query does not see a key.
+/// w[r * Sp + j] over the keys [lo, hi): scale q k^T + mask, then a softmax
+/// per row. Keys a query does not see (-inf in the mask, the padding
+/// included) get 0, and so do queries that see none.
 KILN_INLINE void blockWeights(const Problem &p, int64_t i0, const float *qt,
                               const float *kt, int64_t lo, int64_t hi,
                               float *w) {
-  rowsTimesTile(qt + i0 * p.headSize, kt, p.headSize, p.paddedKeys, w, lo, hi);
+  int64_t D = p.headSize, Sp = p.paddedKeys;
+  const float *x = qt + i0 * D, *mask = p.mask.data() + i0 * Sp;
+  Vec top[kRows];
   for (int64_t r = 0; r < kRows; ++r)
-    softmaxRow(p, i0 + r, w + r * p.paddedKeys, lo, hi);
+    top[r] = splat(kNegInf);
+  for (int64_t j0 = lo; j0 < hi; j0 += kBlock) {
+    Vec acc[kRows] = {};
+    for (int64_t d = 0; d < D; ++d) {
+      Vec t = load(kt + d * Sp + j0);
+      for (int64_t r = 0; r < kRows; ++r)
+        acc[r] += x[r * D + d] * t;
+    }
+    for (int64_t r = 0; r < kRows; ++r) {
+      Vec s = acc[r] * p.scale + load(mask + r * Sp + j0);
+      store(w + r * Sp + j0, s);
+      top[r] = s > top[r] ? s : top[r];
+    }
+  }
+  for (int64_t r = 0; r < kRows; ++r) {
+    float *row = w + r * Sp;
+    float most = lanesMax(top[r]);
+    most = most == kNegInf ? 0.f : most; // sees nothing: every weight 0
+    Vec total{};
+    for (int64_t j0 = lo; j0 < hi; j0 += kBlock) {
+      Vec e = expNonPositive(load(row + j0) - most);
+      store(row + j0, e);
+      total += e;
+    }
+    float sum = lanesSum(total), inverse = sum > 0 ? 1.f / sum : 0.f;
+    for (int64_t j0 = lo; j0 < hi; j0 += kBlock)
+      store(row + j0, load(row + j0) * inverse);
+  }
 }
 
 template <int64_t kD>
@@ -386,11 +401,11 @@ backwardHead(const Problem &p, const kiln_memref3d_f32 *q,
         store(dr + j0, load(wr + j0) * (load(dr + j0) - delta) * p.scale);
     }
     HeadRows<kD> rows(D);
-    const float *qs = qt + i0 * D, *gs = gt + i0 * D;
+    BlockRows<kD> qs(qt + i0 * D, D), gs(gt + i0 * D, D);
     for (int64_t j = lo; j < hi; ++j) {
       rows.add(ds + j, Sp, kr + j * D);
-      addRows<kD>(gk + j * D, ds + j, Sp, qs, D);
-      addRows<kD>(gv + j * D, w + j, Sp, gs, D);
+      qs.addTo(gk + j * D, ds + j, Sp);
+      gs.addTo(gv + j * D, w + j, Sp);
     }
     rows.storeTo(gq + i0 * D, std::min(kRows, T - i0));
   }
@@ -407,8 +422,16 @@ backwardHead(const Problem &p, const kiln_memref3d_f32 *q,
 template <template <int64_t> class Kernel, typename... Args>
 void forEachHead(const Problem &p, Args... args) {
   auto run = [&](auto kernel) {
-    kiln::parallelFor(p.batch * p.heads, [&](int64_t task) {
-      kernel(p, args..., task / p.heads, task % p.heads);
+    // A task runs every head of one batch element: tasks running at the
+    // same time then write different rows (the heads of a row share its
+    // cache lines), and each row's lines are reused across heads. With few
+    // batch elements, a task is one head.
+    bool byBatch = p.batch >= 8;
+    kiln::parallelFor(byBatch ? p.batch : p.batch * p.heads, [&](int64_t task) {
+      if (!byBatch)
+        return kernel(p, args..., task / p.heads, task % p.heads);
+      for (int64_t h = 0; h < p.heads; ++h)
+        kernel(p, args..., task, h);
     });
   };
   switch (p.headSize) {
@@ -423,14 +446,18 @@ void forEachHead(const Problem &p, Args... args) {
   }
 }
 
+// By reference: a copy of the Problem (its mask) per head would cost more
+// than the head.
 template <int64_t kD> struct Forward {
-  template <typename... Args> void operator()(Args... args) const {
-    forwardHead<kD>(args...);
+  template <typename... Args>
+  void operator()(const Problem &p, const Args &...args) const {
+    forwardHead<kD>(p, args...);
   }
 };
 template <int64_t kD> struct Backward {
-  template <typename... Args> void operator()(Args... args) const {
-    backwardHead<kD>(args...);
+  template <typename... Args>
+  void operator()(const Problem &p, const Args &...args) const {
+    backwardHead<kD>(p, args...);
   }
 };
 

@@ -204,6 +204,8 @@ void expectGradientsMatch(Case c) {
 }
 
 Case selfAttention() { return {2, 64, 64, 4, 16, 0.25f, causalMask(64)}; }
+// Eight or more batch elements: a task runs every head of one of them.
+Case manyBatches() { return {9, 24, 24, 2, 16, 0.3f, causalMask(24)}; }
 Case crossAttention() { return {2, 5, 7, 2, 3, 0.7f, arbitraryMask(5, 7)}; }
 Case stridedViews() {
   Case c{1, 9, 9, 3, 5, 0.4f, causalMask(9)};
@@ -213,6 +215,10 @@ Case stridedViews() {
 
 TEST(Attention, CausalSelfAttentionMatchesReference) {
   expectForwardMatches(selfAttention());
+}
+
+TEST(Attention, ManyBatchesMatchReference) {
+  expectForwardMatches(manyBatches());
 }
 
 TEST(Attention, CrossAttentionWithArbitraryMaskMatchesReference) {
@@ -228,10 +234,11 @@ TEST(Attention, GradientsMatchFiniteDifferences) {
   expectGradientsMatch(stridedViews());
   Case small = {1, 16, 16, 2, 8, 0.35f, causalMask(16)};
   expectGradientsMatch(small);
+  Case batches = {8, 6, 6, 1, 16, 0.5f, causalMask(6)};
+  expectGradientsMatch(batches);
 }
 
-TEST(Attention, ResultsDoNotDependOnTheThreadCount) {
-  Case c = selfAttention();
+void expectThreadCountsAgree(Case c) {
   Inputs in(c);
   kiln_gemm_set_threads(1);
   Tensor3 one = forward(c, in);
@@ -244,6 +251,11 @@ TEST(Attention, ResultsDoNotDependOnTheThreadCount) {
   EXPECT_EQ(gone.dq.storage, gtwo.dq.storage);
   EXPECT_EQ(gone.dk.storage, gtwo.dk.storage);
   EXPECT_EQ(gone.dv.storage, gtwo.dv.storage);
+}
+
+TEST(Attention, ResultsDoNotDependOnTheThreadCount) {
+  expectThreadCountsAgree(selfAttention());
+  expectThreadCountsAgree(manyBatches());
 }
 
 TEST(Attention, ARowMaskedEverywhereIsNaN) {
