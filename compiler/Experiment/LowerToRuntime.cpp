@@ -350,6 +350,12 @@ LogicalResult HostLowering::lower(StringRef sourceHash) {
       if (auto values = choices.getAs<ArrayAttr>(name))
         for (StringRef choice : values.getAsValueRange<StringAttr>())
           callVoid("kiln_run_declare_choice", {run, index, string(choice)});
+    if (DictionaryAttr ranges = experiment.getRangesAttr())
+      if (auto bounds = ranges.getAs<ArrayAttr>(name))
+        callVoid("kiln_run_declare_range",
+                 {run, index,
+                  f64(cast<FloatAttr>(bounds[0]).getValueAsDouble()),
+                  f64(cast<FloatAttr>(bounds[1]).getValueAsDouble())});
   }
 
   // --help and usage errors end the program here.

@@ -170,7 +170,7 @@ private:
 //===----------------------------------------------------------------------===//
 
 bool ExperimentEmitter::emit(const ExperimentDecl *experiment) {
-  llvm::SmallVector<mlir::NamedAttribute> hparams, choices;
+  llvm::SmallVector<mlir::NamedAttribute> hparams, choices, ranges;
   for (const ParamDecl *p : experiment->hyperParams) {
     mlir::Attribute value = defaultAttr(p);
     if (!value)
@@ -181,12 +181,18 @@ bool ExperimentEmitter::emit(const ExperimentDecl *experiment) {
           p->name,
           builder.getStrArrayAttr(llvm::SmallVector<StringRef>(
               p->resolved.choices.begin(), p->resolved.choices.end()))));
+    if (const auto &bounds = p->resolved.bounds)
+      ranges.push_back(builder.getNamedAttr(
+          p->name,
+          builder.getArrayAttr({builder.getF64FloatAttr(bounds->first),
+                                builder.getF64FloatAttr(bounds->second)})));
   }
   builder.setInsertionPointToEnd(module.getBody());
   auto op = exp::ExperimentOp::create(
       builder, loc(experiment->nameRange.Start), experiment->name,
       builder.getDictionaryAttr(hparams),
       choices.empty() ? nullptr : builder.getDictionaryAttr(choices),
+      ranges.empty() ? nullptr : builder.getDictionaryAttr(ranges),
       /*fixed=*/nullptr);
   builder.setInsertionPointToStart(&op.getBody().emplaceBlock());
   for (const ParamDecl *p : experiment->hyperParams) {
@@ -902,13 +908,22 @@ mlir::Attribute ExperimentEmitter::overrideAttr(const ParamDecl *param,
   double number;
   switch (type.kind) {
   case TypeKind::Int:
-    if (llvm::to_integer(text, integer))
-      return builder.getI64IntegerAttr(integer);
-    break;
   case TypeKind::Float:
-    if (!text.getAsDouble(number))
-      return builder.getF64FloatAttr(number);
-    break;
+    if (type.kind == TypeKind::Int ? !llvm::to_integer(text, integer)
+                                   : text.getAsDouble(number))
+      break;
+    if (type.kind == TypeKind::Int)
+      number = double(integer);
+    if (type.bounds &&
+        !(number >= type.bounds->first && number <= type.bounds->second)) {
+      error(param->nameRange.Start, "--set " + param->name + "=" + text +
+                                        ": outside the range of '" +
+                                        param->name + "'");
+      return nullptr;
+    }
+    if (type.kind == TypeKind::Int)
+      return builder.getI64IntegerAttr(integer);
+    return builder.getF64FloatAttr(number);
   case TypeKind::Bool:
     if (text == "true" || text == "1")
       return builder.getBoolAttr(true);

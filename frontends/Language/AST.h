@@ -223,6 +223,8 @@ struct TypeExpr {
   bool hasShape = false;
   std::vector<Expr *> dims;
   std::vector<StrLit *> choices;
+  /// `in [low, high]` after an int or float hyper-parameter's type.
+  Expr *low = nullptr, *high = nullptr;
 };
 
 //===----------------------------------------------------------------------===//

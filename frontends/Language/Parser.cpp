@@ -238,6 +238,15 @@ bool Parser::parseType(TypeExpr &type) {
     if (!expect(TokenKind::RBracket, "to end the shape"))
       return false;
   }
+  // A hyper-parameter's range: `lr: float in [0, 1] = 3e-4`.
+  if (consumeIf(TokenKind::KwIn)) {
+    if (!expect(TokenKind::LBracket, "to start the range, as in 'in [0, 1]'") ||
+        !(type.low = parseUnary()) ||
+        !expect(TokenKind::Comma, "between the two bounds of the range") ||
+        !(type.high = parseUnary()) ||
+        !expect(TokenKind::RBracket, "to end the range"))
+      return false;
+  }
   type.range = rangeFrom(start);
   return true;
 }

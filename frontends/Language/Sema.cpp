@@ -2,6 +2,8 @@
 
 #include "frontends/Language/Sema.h"
 
+#include <limits>
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -289,7 +291,50 @@ void Sema::checkFnBody(FnDecl *fn) {
   currentModel = nullptr;
 }
 
-Type Sema::resolveType(const TypeExpr &type, bool allowNewSymbols) {
+/// The value of a range bound: a number literal, possibly negated, or inf.
+static std::optional<double> boundValue(const Expr *e) {
+  if (const auto *i = llvm::dyn_cast<IntLit>(e))
+    return double(i->value);
+  if (const auto *f = llvm::dyn_cast<FloatLit>(e))
+    return f->value;
+  if (const auto *n = llvm::dyn_cast<Name>(e); n && n->name == "inf")
+    return std::numeric_limits<double>::infinity();
+  if (const auto *u = llvm::dyn_cast<Unary>(e); u && u->op == UnaryOp::Neg)
+    if (std::optional<double> inner = boundValue(u->operand))
+      return -*inner;
+  return std::nullopt;
+}
+
+Type Sema::resolveType(const TypeExpr &type, bool allowNewSymbols,
+                       bool hyperParam) {
+  if (type.low) {
+    Type t = resolveType(TypeExpr{type.range, type.name, type.hasShape,
+                                  type.dims, type.choices, nullptr, nullptr},
+                         allowNewSymbols, hyperParam);
+    if (t.isError())
+      return t;
+    if (!hyperParam || (t.kind != TypeKind::Int && t.kind != TypeKind::Float) ||
+        t.isTensor()) {
+      diags.error(type.low->range, "only an experiment's int and float "
+                                   "hyper-parameters take a range");
+      return Type::error();
+    }
+    std::optional<double> low = boundValue(type.low),
+                          high = boundValue(type.high);
+    for (auto [bound, value] : {std::pair{type.low, low}, {type.high, high}})
+      if (!value) {
+        diags.error(bound->range, "a bound of a range is a number or "
+                                  "'inf', as in 'in [0, inf]'");
+        return Type::error();
+      }
+    if (!(*low <= *high)) {
+      diags.error(type.low->range, "the range is empty: its low bound is "
+                                   "above its high bound");
+      return Type::error();
+    }
+    t.bounds = {*low, *high};
+    return t;
+  }
   if (type.name.empty()) {
     Type t = Type::of(TypeKind::Str);
     for (StrLit *c : type.choices)

@@ -56,7 +56,9 @@ private:
   void checkFnSignature(FnDecl *fn);
   void checkFnBody(FnDecl *fn);
   void checkExperiment(ExperimentDecl *exp);
-  Type resolveType(const TypeExpr &type, bool allowNewSymbols);
+  /// `hyperParam`: an experiment's hyper-parameter, which may have a range.
+  Type resolveType(const TypeExpr &type, bool allowNewSymbols,
+                   bool hyperParam = false);
   std::optional<int64_t> resolveDim(Expr *dim, bool allowNewSymbols);
 
   // Scopes.

@@ -13,6 +13,18 @@
 
 namespace kiln::lang {
 
+/// A default's value when it is a number literal, possibly negated.
+static std::optional<double> numberValue(const Expr *e) {
+  if (const auto *i = llvm::dyn_cast<IntLit>(e))
+    return double(i->value);
+  if (const auto *f = llvm::dyn_cast<FloatLit>(e))
+    return f->value;
+  if (const auto *u = llvm::dyn_cast<Unary>(e); u && u->op == UnaryOp::Neg)
+    if (std::optional<double> inner = numberValue(u->operand))
+      return -*inner;
+  return std::nullopt;
+}
+
 using llvm::SMRange;
 using llvm::StringRef;
 
@@ -20,7 +32,7 @@ void Sema::checkExperiment(ExperimentDecl *exp) {
   inExperiment = true;
   pushScope();
   for (ParamDecl *p : exp->hyperParams) {
-    Type t = resolveType(p->type, false);
+    Type t = resolveType(p->type, false, /*hyperParam=*/true);
     if (!t.isError() && t.isTensor()) {
       diags.error(p->type.range, "a hyper-parameter is an int, a float, a "
                                  "bool, a str or a choice of strings");
@@ -44,6 +56,12 @@ void Sema::checkExperiment(ExperimentDecl *exp) {
         diags.error(s->range, "the default \"" + s->value +
                                   "\" is not one of the choices");
         diags.note(p->type.range, "choices are declared here");
+      } else if (std::optional<double> value = numberValue(p->init);
+                 t.bounds && value &&
+                 !(*value >= t.bounds->first && *value <= t.bounds->second)) {
+        diags.error(p->init->range,
+                    "the default of '" + p->name + "' is outside its range");
+        diags.note(p->type.low->range, "the range is declared here");
       } else if (t.kind == TypeKind::Int && d.value && !isSymbol(*d.value)) {
         // An int hyper-parameter can size tensors: it is a symbol that the
         // emitter specializes to the default.

@@ -73,6 +73,8 @@ struct Type {
   std::shared_ptr<const DatasetInfo> dataset;
   // Str hyper-parameters restricted to a few values: those values.
   std::vector<std::string> choices;
+  // Int and float hyper-parameters restricted to [low, high].
+  std::optional<std::pair<double, double>> bounds;
 
   static Type error() { return {}; }
   static Type integer(std::optional<int64_t> value) {

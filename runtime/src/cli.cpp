@@ -89,6 +89,31 @@ std::string valueJson(const kiln_hparam &param) {
   }
 }
 
+/// "[0, inf]": a range as --help and errors show it.
+std::string rangeText(const kiln_hparam &param) {
+  auto bound = [&](double value) {
+    if (std::isinf(value))
+      return std::string(value < 0 ? "-inf" : "inf");
+    std::string text;
+    if (param.type == KILN_HPARAM_INT)
+      return std::to_string(int64_t(value));
+    json::appendF64(text, value);
+    return text;
+  };
+  return "[" + bound(param.low) + ", " + bound(param.high) + "]";
+}
+
+/// Empty when `param`'s value lies in its range (if any), else why not.
+std::string outOfRange(const kiln_hparam &param) {
+  if (!param.has_range)
+    return "";
+  double value = param.type == KILN_HPARAM_INT ? double(param.int_value)
+                                               : param.float_value;
+  if (value >= param.low && value <= param.high)
+    return "";
+  return valueJson(param) + " is not in " + rangeText(param);
+}
+
 std::string checkDeclarations(const kiln_hparam *params, size_t numParams) {
   for (size_t i = 0; i < numParams; ++i) {
     const kiln_hparam &param = params[i];
@@ -106,6 +131,8 @@ std::string checkDeclarations(const kiln_hparam *params, size_t numParams) {
         !(param.string_value && isChoice(param, param.string_value)))
       return "hyper-parameter '" + name + "' defaults to " + valueJson(param) +
              ", which is not one of " + choicesText(param);
+    if (std::string why = outOfRange(param); !why.empty())
+      return "hyper-parameter '" + name + "': its default " + why;
   }
   return "";
 }
@@ -168,7 +195,9 @@ std::string helpText(const char *program, const char *description,
         param.doc && *param.doc ? param.doc + std::string(" ") : std::string();
     appendHelpLine(help, flag,
                    text + (param.fixed ? "(fixed at build: " : "(default ") +
-                       valueJson(param) + ")");
+                       valueJson(param) +
+                       (param.has_range ? ", in " + rangeText(param) : "") +
+                       ")");
   }
   return help;
 }
@@ -216,11 +245,14 @@ std::string parseSeed(const char *text, uint64_t &out) {
 }
 
 std::string parseValue(kiln_hparam &param, const char *text) {
+  std::string why;
   switch (param.type) {
   case KILN_HPARAM_INT:
-    return parseInt(text, param.int_value);
+    why = parseInt(text, param.int_value);
+    return why.empty() ? outOfRange(param) : why;
   case KILN_HPARAM_FLOAT:
-    return parseFloat(text, param.float_value);
+    why = parseFloat(text, param.float_value);
+    return why.empty() ? outOfRange(param) : why;
   case KILN_HPARAM_BOOL:
     return parseBool(text, param.bool_value)
                ? ""

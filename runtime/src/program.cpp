@@ -213,6 +213,19 @@ void kiln_run_declare_choice(kiln_run *run, int64_t index, const char *value) {
   run->choices[index].push_back(run->strings.emplace_back(value).c_str());
 }
 
+void kiln_run_declare_range(kiln_run *run, int64_t index, double low,
+                            double high) {
+  if (run->started)
+    fatal(run, "internal error: a range declared after kiln_run_start");
+  kiln_hparam &param = run->params.at(size_t(index));
+  if (param.type != KILN_HPARAM_INT && param.type != KILN_HPARAM_FLOAT)
+    fatal(run, "internal error: a range for hyper-parameter '" +
+                   std::string(param.name) + "', which is not a number");
+  param.has_range = 1;
+  param.low = low;
+  param.high = high;
+}
+
 int32_t kiln_run_start(kiln_run *run) {
   for (size_t i = 0; i < run->params.size(); ++i) {
     run->params[i].choices = run->choices[i].data();

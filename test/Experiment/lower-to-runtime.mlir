@@ -51,7 +51,10 @@ func.func @Net.forward(%w: tensor<784x10xf32> {kiln.param = "w"},
 // CHECK:         %[[FREE1:.*]] = arith.constant 0 : i32
 // CHECK:         %[[N_LR:.*]] = llvm.mlir.addressof @[[S_LR]]
 // CHECK:         %[[D_LR:.*]] = arith.constant 1.000000e-03 : f64
-// CHECK:         call @kiln_run_declare_float(%[[CTX]], %[[N_LR]], %[[D_LR]], %[[FREE1]]) : (!llvm.ptr, !llvm.ptr, f64, i32) -> i64
+// CHECK:         %[[I_LR:.*]] = call @kiln_run_declare_float(%[[CTX]], %[[N_LR]], %[[D_LR]], %[[FREE1]]) : (!llvm.ptr, !llvm.ptr, f64, i32) -> i64
+// CHECK-DAG:     %[[LOW:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK-DAG:     %[[HIGH:.*]] = arith.constant 1.000000e+00 : f64
+// CHECK:         call @kiln_run_declare_range(%[[CTX]], %[[I_LR]], %[[LOW]], %[[HIGH]]) : (!llvm.ptr, i64, f64, f64) -> ()
 // CHECK:         %[[D_SEED:.*]] = arith.constant 7 : i64
 // CHECK:         call @kiln_run_default_seed(%[[CTX]], %[[D_SEED]])
 // CHECK:         %[[FREE2:.*]] = arith.constant 0 : i32
@@ -165,7 +168,7 @@ func.func @Net.forward(%w: tensor<784x10xf32> {kiln.param = "w"},
 
 exp.experiment @small hparams {batch = 8 : i64, epochs = 2 : i64, lr = 1.0e-3 : f64,
                                policy = "a", seed = 7 : i64}
-    choices {policy = ["a", "b"]} fixed ["batch"] {
+    choices {policy = ["a", "b"]} ranges {lr = [0.0, 1.0]} fixed ["batch"] {
   %epochs = exp.hparam "epochs" : i64
   %lr = exp.hparam "lr" : f64
   %seed = exp.hparam "seed" : i64

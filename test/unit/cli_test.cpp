@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <initializer_list>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,39 @@ struct Experiment {
   }
   const kiln_hparam &operator[](size_t i) const { return params[i]; }
 };
+
+TEST(Cli, RangesRejectValuesOutside) {
+  Experiment e;
+  e.params[0].has_range = 1; // tasks in [1, 20]
+  e.params[0].low = 1;
+  e.params[0].high = 20;
+  e.params[1].has_range = 1; // lr in [0, inf]
+  e.params[1].low = 0;
+  e.params[1].high = std::numeric_limits<double>::infinity();
+  ASSERT_EQ(e.parse({"--tasks", "20", "--lr", "1e9"}), Outcome::Run)
+      << e.message;
+  EXPECT_EQ(e.parse({"--tasks", "0"}), Outcome::Error);
+  EXPECT_THAT(e.message, HasSubstr("--tasks: 0 is not in [1, 20]"));
+  EXPECT_EQ(e.parse({"--lr", "-0.5"}), Outcome::Error);
+  EXPECT_THAT(e.message, HasSubstr("--lr: -0.5 is not in [0, inf]"));
+  Experiment fresh;
+  fresh.params[1].has_range = 1;
+  fresh.params[1].low = 0;
+  fresh.params[1].high = std::numeric_limits<double>::infinity();
+  ASSERT_EQ(fresh.parse({"--help"}), Outcome::Help);
+  EXPECT_THAT(fresh.message, HasSubstr("(default 0.05, in [0, inf])"));
+}
+
+TEST(Cli, DefaultOutsideItsRangeIsAnInternalError) {
+  Experiment e;
+  e.params[0].has_range = 1;
+  e.params[0].low = 20;
+  e.params[0].high = 30;
+  EXPECT_EQ(e.parse({}), Outcome::Error);
+  EXPECT_THAT(
+      e.message,
+      HasSubstr("hyper-parameter 'tasks': its default 10 is not in [20, 30]"));
+}
 
 TEST(Cli, DefaultsStandWithoutArguments) {
   Experiment e;

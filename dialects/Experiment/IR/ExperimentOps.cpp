@@ -96,6 +96,34 @@ LogicalResult ExperimentOp::verify() {
                << name << "' is listed twice";
     }
   }
+  for (NamedAttribute range : getRangesAttr() ? getRangesAttr().getValue()
+                                              : ArrayRef<NamedAttribute>()) {
+    StringRef name = range.getName().getValue();
+    Attribute value = getHparams().get(range.getName());
+    std::optional<double> number;
+    if (auto integer = dyn_cast_or_null<IntegerAttr>(value);
+        integer && integer.getType().isInteger(64))
+      number = double(integer.getInt());
+    else if (auto real = dyn_cast_or_null<FloatAttr>(value))
+      number = real.getValueAsDouble();
+    if (!number)
+      return emitOpError("a range for '")
+             << name << "', which is not an int or float hyper-parameter";
+    auto bounds = dyn_cast<ArrayAttr>(range.getValue());
+    if (!bounds || bounds.size() != 2 ||
+        !llvm::all_of(bounds, llvm::IsaPred<FloatAttr>))
+      return emitOpError("the range of '")
+             << name << "' must be an array of two floats";
+    double low = cast<FloatAttr>(bounds[0]).getValueAsDouble(),
+           high = cast<FloatAttr>(bounds[1]).getValueAsDouble();
+    if (!(low <= high))
+      return emitOpError("the range of '")
+             << name << "' is empty: [" << low << ", " << high << "]";
+    if (!(*number >= low && *number <= high))
+      return emitOpError("the default ")
+             << *number << " of '" << name << "' is not in [" << low << ", "
+             << high << "]";
+  }
   if (!getChoicesAttr())
     return success();
   for (NamedAttribute choice : getChoicesAttr()) {

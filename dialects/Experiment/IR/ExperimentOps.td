@@ -36,23 +36,27 @@ def Exp_ExperimentOp : Op<Exp_Dialect, "experiment",
   let description = [{
     `hparams` maps each hyper-parameter to its default, whose type is the
     hyper-parameter's: `i64`, `f64`, `i1` (a bool) or a string. `choices`
-    restricts string hyper-parameters to a few values. The built binary can
+    restricts string hyper-parameters to a few values, `ranges` int and
+    float ones to `[low, high]` (two f64, either may be infinite). The built binary can
     override every default (`--lr 3e-4`) but those in `fixed`: the
     hyper-parameters compiled into the program because they size tensors or
     set a schedule (`kilnc build --set batch=128` changes them).
     ```mlir
     exp.experiment @run hparams {lr = 1.0e-03 : f64, policy = "a"}
-        choices {policy = ["a", "b"]} {
+        choices {policy = ["a", "b"]}
+        ranges {lr = [0.0 : f64, 1.0 : f64]} {
       %lr = exp.hparam "lr" : f64
     }
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, DictionaryAttr:$hparams,
                    OptionalAttr<DictionaryAttr>:$choices,
+                   OptionalAttr<DictionaryAttr>:$ranges,
                    OptionalAttr<StrArrayAttr>:$fixed);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name `hparams` $hparams (`choices` $choices^)? "
-                       "(`fixed` $fixed^)? attr-dict-with-keyword $body";
+                       "(`ranges` $ranges^)? (`fixed` $fixed^)? "
+                       "attr-dict-with-keyword $body";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// Records that hyper-parameter `name` is compiled into the program.

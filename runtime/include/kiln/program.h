@@ -54,6 +54,10 @@ int64_t kiln_run_declare_string(kiln_run *run, const char *name,
                                 const char *default_value, int32_t fixed);
 /* Restricts string hyper-parameter `index` to the values declared this way. */
 void kiln_run_declare_choice(kiln_run *run, int64_t index, const char *value);
+/* Restricts int or float hyper-parameter `index` to [low, high]: a value
+ * outside is a usage error. */
+void kiln_run_declare_range(kiln_run *run, int64_t index, double low,
+                            double high);
 
 /* Parses the command line, then (when the experiment is to run) writes
  * DIR/config.json, opens DIR/metrics.jsonl and the TensorBoard event file,

@@ -264,6 +264,10 @@ typedef struct kiln_hparam {
   /* Nonzero when the value was compiled into the program: --help says so,
    * and a command-line value other than the default is a usage error. */
   int32_t fixed;
+  /* Ints and floats: nonzero when values must lie in [low, high] (either
+   * bound may be infinite). */
+  int32_t has_range;
+  double low, high;
 } kiln_hparam;
 
 typedef enum kiln_device {

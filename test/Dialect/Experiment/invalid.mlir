@@ -14,6 +14,30 @@ exp.experiment @bad_choice hparams {policy = "c"} choices {policy = ["a", "b"]} 
 
 // -----
 
+// expected-error @+1 {{'exp.experiment' op the default 2.000000e+00 of 'lr' is not in [0.000000e+00, 1.000000e+00]}}
+exp.experiment @bad_range hparams {lr = 2.0 : f64} ranges {lr = [0.0, 1.0]} {
+}
+
+// -----
+
+// expected-error @+1 {{'exp.experiment' op the range of 'lr' is empty: [1.000000e+00, 0.000000e+00]}}
+exp.experiment @empty_range hparams {lr = 0.5 : f64} ranges {lr = [1.0, 0.0]} {
+}
+
+// -----
+
+// expected-error @+1 {{'exp.experiment' op a range for 'policy', which is not an int or float hyper-parameter}}
+exp.experiment @string_range hparams {policy = "a"} ranges {policy = [0.0, 1.0]} {
+}
+
+// -----
+
+// expected-error @+1 {{'exp.experiment' op the range of 'steps' must be an array of two floats}}
+exp.experiment @int_bounds hparams {steps = 3 : i64} ranges {steps = [1, 5]} {
+}
+
+// -----
+
 // expected-error @+1 {{'exp.experiment' op fixed hyper-parameter 'batch' is not a hyper-parameter}}
 exp.experiment @bad_fixed hparams {lr = 1.0e-3 : f64} fixed ["lr", "batch"] {
 }

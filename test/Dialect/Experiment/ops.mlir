@@ -28,10 +28,11 @@ func.func @accuracy(%l: tensor<64x10xf32>, %y: tensor<64xi32>) -> tensor<f32> {
 // CHECK-LABEL: exp.experiment @run
 // CHECK-SAME: hparams {batch = 64 : i64, lr = 1.000000e-03 : f64, on = true, policy = "a"}
 // CHECK-SAME: choices {policy = ["a", "b"]}
+// CHECK-SAME: ranges {lr = [0.000000e+00, 0x7FF0000000000000 : f64]}
 // CHECK-SAME: fixed ["batch", "on"] {
 exp.experiment @run hparams {batch = 64 : i64, lr = 1.0e-3 : f64, on = true,
                              policy = "a"} choices {policy = ["a", "b"]}
-    fixed ["batch", "on"] {
+    ranges {lr = [0.0, 0x7FF0000000000000 : f64]} fixed ["batch", "on"] {
   // CHECK: %[[LR:.*]] = exp.hparam "lr" : f64
   // CHECK: %[[B:.*]] = exp.hparam "batch" : i64
   // CHECK: exp.hparam "on" : i1
