@@ -162,6 +162,34 @@ FailureOr<func::FuncOp> buildTrainStep(exp::StepOp step, SymbolTable &symbols) {
                  : momentum && momentum.getValueAsDouble() != 0.0 ? 1
                                                                   : 0;
 
+  // Dropout is active only in train steps: they differentiate a copy of the
+  // loss whose dropout ops read a key [seed, step], a trailing argument.
+  bool dropout = false;
+  loss.walk([&](graph::DropoutOp op) { dropout |= !op.getKey(); });
+  auto keyType =
+      RankedTensorType::get({2}, IntegerType::get(step.getContext(), 64));
+  func::FuncOp differentiated = loss;
+  if (dropout) {
+    std::string name = (step.getCallee() + ".dropout").str();
+    differentiated = symbols.lookup<func::FuncOp>(name);
+    if (!differentiated) {
+      differentiated = loss.clone();
+      differentiated.setSymName(name);
+      differentiated.setPrivate();
+      OpBuilder after(loss);
+      after.setInsertionPointAfter(loss);
+      after.insert(differentiated);
+      symbols.insert(differentiated);
+      unsigned index = differentiated.getNumArguments();
+      if (failed(differentiated.insertArgument(index, keyType, DictionaryAttr(),
+                                               differentiated.getLoc())))
+        return failure();
+      Value key = differentiated.getArgument(index);
+      differentiated.walk(
+          [&](graph::DropoutOp op) { op.getKeyMutable().assign(key); });
+    }
+  }
+
   TypeRange paramTypes = lossType.getInputs().take_front(numParams);
   auto counter = RankedTensorType::get({}, Float32Type::get(context));
   SmallVector<Type> state;
@@ -172,6 +200,8 @@ FailureOr<func::FuncOp> buildTrainStep(exp::StepOp step, SymbolTable &symbols) {
   llvm::append_range(inputs, lossType.getInputs().drop_front(numParams));
   inputs.push_back(counter);
   inputs.push_back(counter); // the base learning rate
+  if (dropout)
+    inputs.push_back(keyType);
   SmallVector<Type> results{lossType.getResult(0)};
   llvm::append_range(results, paramTypes);
   llvm::append_range(results, state);
@@ -190,18 +220,23 @@ FailureOr<func::FuncOp> buildTrainStep(exp::StepOp step, SymbolTable &symbols) {
     fn.setArgAttrs(dataStart + i, loss.getArgAttrDict(numParams + i));
   for (size_t r = 1; r < results.size(); ++r)
     fn.setResultAttr(r, "kiln.updates", attrs.getI64IntegerAttr(r - 1));
+  if (dropout)
+    fn.setArgAttr(inputs.size() - 1, "kiln.dropout_key", attrs.getUnitAttr());
 
   b.setInsertionPointToStart(fn.addEntryBlock());
   ValueRange args = fn.getArguments();
   ValueRange params = args.take_front(numParams);
   ValueRange stateArgs = args.slice(numParams, state.size());
-  Value counterArg = args[args.size() - 2], lrArg = args.back();
+  size_t scalars = dataStart + numArgs;
+  Value counterArg = args[scalars], lrArg = args[scalars + 1];
   SmallVector<Value> operands(params);
   llvm::append_range(operands, args.slice(dataStart, numArgs));
+  if (dropout)
+    operands.push_back(args.back());
   SmallVector<Type> gradTypes{lossType.getResult(0)};
   llvm::append_range(gradTypes, paramTypes);
   auto grad = graph::ValueAndGradOp::create(
-      b, loc, gradTypes, step.getCallee(), operands,
+      b, loc, gradTypes, differentiated.getSymName(), operands,
       llvm::to_vector(llvm::seq<int64_t>(0, numParams)));
 
   Value lr = buildLearningRate(b, optimizer.getLoc(), *rate, counterArg, lrArg);

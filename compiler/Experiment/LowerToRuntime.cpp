@@ -44,8 +44,9 @@ struct ParamBuffers {
 struct OptimizerBuffers {
   SmallVector<Value> params;
   SmallVector<Value> state;
-  Value counter; // memref<f32>: steps taken, the train step's step number
-  Value lr;      // memref<f32>: the base learning rate
+  Value counter;    // memref<f32>: steps taken, the train step's step number
+  Value lr;         // memref<f32>: the base learning rate
+  Value dropoutKey; // memref<2xi64>: [seed, step number], with dropout only
 };
 
 class HostLowering {
@@ -773,10 +774,21 @@ LogicalResult HostLowering::lowerOptimizer(exp::OptimizerOp op) {
   if (step) {
     size_t numParams = buffers.params.size();
     size_t numArgs = step.getArgs().size();
-    TypeRange inputs = module.lookupSymbol<func::FuncOp>(*step.getTrainStep())
-                           .getArgumentTypes();
+    auto trainStep = module.lookupSymbol<func::FuncOp>(*step.getTrainStep());
+    TypeRange inputs = trainStep.getArgumentTypes();
+    // After the data: the step count, the learning rate, and the dropout
+    // key [seed, step] when the loss has dropout.
+    size_t scalars = 2;
+    if (trainStep.getArgAttr(inputs.size() - 1, "kiln.dropout_key")) {
+      scalars = 3;
+      buffers.dropoutKey = allocate(MemRefType::get({2}, b.getI64Type()));
+      Value seed = call("kiln_run_seed", b.getI64Type(), {run});
+      memref::StoreOp::create(
+          b, op.getLoc(), seed, buffers.dropoutKey,
+          ValueRange{arith::ConstantIndexOp::create(b, op.getLoc(), 0)});
+    }
     TypeRange state =
-        inputs.slice(numParams, inputs.size() - numParams - numArgs - 2);
+        inputs.slice(numParams, inputs.size() - numParams - numArgs - scalars);
     for (auto [i, type] : llvm::enumerate(state)) {
       Value buffer = allocateFor(type, op);
       if (!buffer)
@@ -825,6 +837,15 @@ LogicalResult HostLowering::lowerStep(exp::StepOp op) {
       buffers.push_back(mapping.lookup(arg));
     buffers.push_back(state.counter);
     buffers.push_back(state.lr);
+    if (state.dropoutKey) {
+      Value number = arith::FPToSIOp::create(
+          b, loc, b.getI64Type(),
+          memref::LoadOp::create(b, loc, state.counter));
+      memref::StoreOp::create(
+          b, loc, number, state.dropoutKey,
+          ValueRange{arith::ConstantIndexOp::create(b, loc, 1)});
+      buffers.push_back(state.dropoutKey);
+    }
     buffers.push_back(loss);
     exp::InvokeOp::create(b, loc, *op.getTrainStep(), buffers);
     callVoid("kiln_run_step_done", {run, pointerTo(loss)});

@@ -967,6 +967,96 @@ struct StopGradientLowering : OpConversionPattern<graph::StopGradientOp> {
   }
 };
 
+/// graph.dropout: the identity without a key; with one, a generic whose
+/// body draws each element's Philox4x32-10 word (as kiln_philox4x32 does:
+/// runtime/src/rng.cpp) from its row-major index.
+struct DropoutLowering : OpConversionPattern<graph::DropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::DropoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!adaptor.getKey()) {
+      rewriter.replaceOp(op, adaptor.getInput());
+      return success();
+    }
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    auto keyAt = [&](int64_t i) -> Value {
+      Value index = arith::ConstantIndexOp::create(rewriter, loc, i);
+      return tensor::ExtractOp::create(rewriter, loc, adaptor.getKey(),
+                                       ValueRange{index});
+    };
+    Value seed = keyAt(0), step = keyAt(1);
+    double rate = op.getRate().convertToDouble();
+    // Kept when the word is at least rate * 2^32.
+    uint32_t threshold =
+        static_cast<uint32_t>(std::min(rate * 4294967296.0, 4294967295.0));
+    uint32_t stream = 0x80000000u | static_cast<uint32_t>(op.getSite());
+    double scale = 1.0 / (1.0 - rate);
+    ArrayRef<int64_t> shape = type.getShape();
+    Value result = buildElementwise(
+        rewriter, loc, type, adaptor.getInput(),
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Type i32 = b.getI32Type(), i64 = b.getI64Type();
+          auto constant = [&](uint32_t v) -> Value {
+            return arith::ConstantIntOp::create(b, l, i32, int64_t(v));
+          };
+          // The row-major index of this element.
+          Value index = arith::ConstantIndexOp::create(b, l, 0);
+          for (auto [d, size] : llvm::enumerate(shape)) {
+            Value scaled = arith::MulIOp::create(
+                b, l, index, arith::ConstantIndexOp::create(b, l, size));
+            index = arith::AddIOp::create(b, l, scaled,
+                                          linalg::IndexOp::create(b, l, d));
+          }
+          Value wide = arith::IndexCastOp::create(b, l, i64, index);
+          auto low = [&](Value v) {
+            return arith::TruncIOp::create(b, l, i32, v);
+          };
+          auto high = [&](Value v) {
+            return low(arith::ShRUIOp::create(
+                b, l, v, arith::ConstantIntOp::create(b, l, i64, 32)));
+          };
+          Value c[4] = {low(wide), high(wide), low(step), constant(stream)};
+          Value k[2] = {low(seed), high(seed)};
+          for (int round = 0; round < 10; ++round) {
+            if (round) {
+              k[0] = arith::AddIOp::create(b, l, k[0], constant(0x9E3779B9u));
+              k[1] = arith::AddIOp::create(b, l, k[1], constant(0xBB67AE85u));
+            }
+            // The 64-bit products of Philox's multipliers, split in halves.
+            auto product = [&](uint32_t multiplier, Value v) {
+              Value p = arith::MulIOp::create(
+                  b, l, arith::ExtUIOp::create(b, l, i64, v),
+                  arith::ConstantIntOp::create(b, l, i64, int64_t(multiplier)));
+              return std::pair<Value, Value>{low(p), high(p)};
+            };
+            auto [lo0, hi0] = product(0xD2511F53u, c[0]);
+            auto [lo1, hi1] = product(0xCD9E8D57u, c[2]);
+            Value next[4] = {
+                arith::XOrIOp::create(
+                    b, l, arith::XOrIOp::create(b, l, hi1, c[1]), k[0]),
+                lo1,
+                arith::XOrIOp::create(
+                    b, l, arith::XOrIOp::create(b, l, hi0, c[3]), k[1]),
+                lo0};
+            std::copy(next, next + 4, c);
+          }
+          Value keep = arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge,
+                                             c[0], constant(threshold));
+          Type element = args[0].getType();
+          Value kept = arith::MulFOp::create(
+              b, l, args[0],
+              arith::ConstantOp::create(b, l, element,
+                                        b.getFloatAttr(element, scale)));
+          return arith::SelectOp::create(b, l, keep, kept,
+                                         zeroOf(b, l, element));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct InsertSliceLowering : OpConversionPattern<graph::InsertSliceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1150,8 +1240,8 @@ struct LowerGraphToLinalgPass
         ElementwiseLowering<graph::SigmoidOp>,
         ElementwiseLowering<graph::ReluOp>, ElementwiseLowering<graph::GeluOp>,
         ElementwiseLowering<graph::ErfOp>, StopGradientLowering,
-        InsertSliceLowering, ScatterAddLowering, ArgmaxLowering,
-        ElementwiseLowering<graph::CompareOp>,
+        DropoutLowering, InsertSliceLowering, ScatterAddLowering,
+        ArgmaxLowering, ElementwiseLowering<graph::CompareOp>,
         ElementwiseLowering<graph::SelectOp>,
         ElementwiseLowering<graph::CastOp>,
         ElementwiseLowering<graph::BroadcastToOp>, MatmulLowering,

@@ -187,6 +187,21 @@ Value GraphEmitter::emitBuiltin(const Call *call, StringRef name) {
     return graph::LogSoftmaxOp::create(builder, at, type, x, axis);
   }
 
+  if (name == "dropout") {
+    auto a = bindArguments(call, {"x", "rate"});
+    Value x = operand(a[0]);
+    if (!x)
+      return nullptr;
+    double rate = 0;
+    if (const auto *literal = llvm::dyn_cast<FloatLit>(a[1]))
+      rate = literal->value;
+    else if (const auto *literal = llvm::dyn_cast<IntLit>(a[1]))
+      rate = double(literal->value);
+    return graph::DropoutOp::create(builder, at, x, /*key=*/Value(),
+                                    builder.getF64FloatAttr(rate),
+                                    builder.getI64IntegerAttr(dropoutSites++));
+  }
+
   if (name == "attention") {
     auto a = bindArguments(call, {"q", "k", "v", "heads", "mask", "scale"});
     Value q = operand(a[0]);

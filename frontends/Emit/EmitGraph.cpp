@@ -140,6 +140,7 @@ std::optional<Type> GraphEmitter::rootModel(const Call *call) {
 }
 
 void GraphEmitter::emitRoot(const Call *call) {
+  dropoutSites = 0;
   const FnDecl *fn = call->fn;
   std::optional<Type> self;
   llvm::SmallVector<int64_t> sizes;

@@ -137,6 +137,9 @@ private:
   mlir::Block *entry = nullptr;
   Frame *frame = nullptr;
   bool failed = false;
+  /// The dropout call sites of the root function being emitted: each gets
+  /// its own mask (graph.dropout's `site`).
+  int64_t dropoutSites = 0;
 };
 
 /// A call's arguments in the order of `params`, null where an optional one

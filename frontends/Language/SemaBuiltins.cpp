@@ -235,6 +235,23 @@ std::optional<Type> Sema::checkTensorBuiltin(Call *call, StringRef name) {
                   a[0]->type.dtype);
   }
 
+  if (name == "dropout") {
+    if (!bindArgs(call, name, {"x", "rate"}, 2, a) ||
+        !expectFloatTensor(a[0], "the argument of 'dropout'"))
+      return Type::error();
+    double rate = -1;
+    if (const auto *literal = llvm::dyn_cast<FloatLit>(a[1]))
+      rate = literal->value;
+    else if (const auto *literal = llvm::dyn_cast<IntLit>(a[1]))
+      rate = double(literal->value);
+    if (!(rate >= 0 && rate < 1)) {
+      diags.error(a[1]->range, "the rate of 'dropout' is a number literal in "
+                               "[0, 1), as in 'dropout(x, 0.1)'");
+      return Type::error();
+    }
+    return asTensor(a[0]->type);
+  }
+
   if (name == "attention") {
     if (!bindArgs(call, name, {"q", "k", "v", "heads", "mask", "scale"}, 4,
                   a) ||

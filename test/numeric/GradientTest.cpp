@@ -338,6 +338,12 @@ std::vector<GradCase> cases() {
                  "tensor<2x5x6xf64>, tensor<2x5x6xf64>, tensor<4x5xf64>) -> "
                  "tensor<2x4x6xf64>",
                  "tensor<2x4x6xf64>"});
+  // Linear given its mask, which the gradient draws again from the key.
+  all.push_back({"dropout",
+                 {f64("6x7x"), {"tensor<2xi64>", Draw::Labels, false, 1000}},
+                 "  %y = graph.dropout %arg0, %arg1 {rate = 0.4 : f64, site = "
+                 "3 : i64} : tensor<6x7xf64>, tensor<2xi64>",
+                 "tensor<6x7xf64>"});
   unaryWithType("stop_gradient", f64("3x4x"),
                 "graph.stop_gradient %arg0 : tensor<3x4xf64>", t34);
   all.back().expectZero = true;

@@ -395,7 +395,8 @@ LogicalResult StepOp::verifySymbolUses(SymbolTableCollection &symbols) {
            << loss;
   if (!getTrainStepAttr())
     return success();
-  // (params..., state..., args..., step, lr) -> (loss, params..., state...).
+  // (params..., state..., args..., step, lr[, dropout key]) ->
+  // (loss, params..., state...).
   auto step =
       symbols.lookupNearestSymbolFrom<func::FuncOp>(*this, getTrainStepAttr());
   if (!step)
@@ -407,6 +408,15 @@ LogicalResult StepOp::verifySymbolUses(SymbolTableCollection &symbols) {
           .drop_back(getArgs().size());
   FunctionType type = step.getFunctionType();
   TypeRange inputs = type.getInputs(), results = type.getResults();
+  if (!inputs.empty() &&
+      step.getArgAttr(inputs.size() - 1, "kiln.dropout_key")) {
+    auto key = RankedTensorType::get({2}, IntegerType::get(getContext(), 64));
+    if (inputs.back() != key)
+      return emitOpError("train step '")
+             << *getTrainStep() << "' takes a dropout key of type "
+             << inputs.back() << ", not " << key;
+    inputs = inputs.drop_back();
+  }
   size_t fixed = params.size() + getArgs().size() + 2;
   Type scalar = RankedTensorType::get({}, Float32Type::get(getContext()));
   if (inputs.size() < fixed || inputs.take_front(params.size()) != params ||

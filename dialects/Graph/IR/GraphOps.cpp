@@ -227,6 +227,22 @@ LogicalResult RmsNormOp::verify() {
                     getEpsilon().convertToDouble(), getType());
 }
 
+LogicalResult DropoutOp::verify() {
+  double rate = getRate().convertToDouble();
+  if (!(rate >= 0 && rate < 1))
+    return emitOpError("rate must be in [0, 1), found ") << rate;
+  int64_t site = getSiteAttr().getInt();
+  if (site < 0 || site >= (int64_t(1) << 31))
+    return emitOpError("site must be in [0, 2^31), found ") << site;
+  if (Value key = getKey()) {
+    auto type = cast<RankedTensorType>(key.getType());
+    if (type.getShape() != ArrayRef<int64_t>{2})
+      return emitOpError("key must be a tensor<2xi64> [seed, step], found ")
+             << type;
+  }
+  return success();
+}
+
 LogicalResult CholeskySolveOp::verify() {
   RankedTensorType a = getMatrix().getType(), b = getRhs().getType();
   int64_t rank = a.getRank();

@@ -481,6 +481,32 @@ def Graph_CholeskySolveOp : Graph_Op<"cholesky_solve", [Pure]> {
 // Differentiation
 //===----------------------------------------------------------------------===//
 
+def Graph_DropoutOp : Graph_Op<"dropout",
+    [Pure, AllTypesMatch<["input", "result"]>, DifferentiableInSome]> {
+  let summary = "zeroes each element with probability `rate` during training";
+  let description = [{
+    With a `key` [seed, step] (a train step's), keeps element i (row-major)
+    when word 0 of Philox4x32-10(key = seed, counter = i, stream = 2^63 +
+    site * 2^32 + step mod 2^32) is at least `rate` * 2^32, scaling kept
+    elements by 1 / (1 - rate), and zeroes the others: a mask that is a
+    function of the seed, the step and the call site (`site`) alone, the
+    same on every thread count and device, recomputed by the gradient (the
+    op is linear in its input given the mask). Without a key (outside a
+    train step: evaluation) it is the identity. The key takes no gradient.
+    ```mlir
+    %y = graph.dropout %x, %key {rate = 1.000000e-01 : f64, site = 0 : i64} : tensor<32x64xf32>, tensor<2xi64>
+    %z = graph.dropout %x {rate = 1.000000e-01 : f64, site = 0 : i64} : tensor<32x64xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$input,
+                   Optional<TensorOf<[I64]>>:$key, F64Attr:$rate,
+                   I64Attr:$site);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input (`,` $key^)? attr-dict `:` type($input) "
+                       "(`,` type($key)^)?";
+  let hasVerifier = 1;
+}
+
 def Graph_StopGradientOp : Graph_Op<"stop_gradient",
     [Pure, SameOperandsAndResultType, DifferentiableInSome]> {
   let summary = "identity whose gradient is zero";

@@ -276,6 +276,17 @@ SmallVector<Value> GeluOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   return {mul(b, loc, grads[0], slope)};
 }
 
+SmallVector<Value> DropoutOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  // Linear in the input given the mask: the same mask, from the same key.
+  Value grad = DropoutOp::create(b, getLoc(), grads[0], getKey(), getRateAttr(),
+                                 getSiteAttr());
+  if (!getKey())
+    return {grad};
+  return {grad, Value()};
+}
+
+bool DropoutOp::isDifferentiableOperand(unsigned index) { return index == 0; }
+
 SmallVector<Value> StopGradientOp::buildVJP(OpBuilder &, ArrayRef<Value>) {
   return {Value()};
 }

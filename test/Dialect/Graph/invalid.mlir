@@ -920,3 +920,31 @@ func.func @attention_grad_type(%q: tensor<2x4x6xf32>, %m: tensor<4x4xf32>, %g: t
   %0:3 = graph.attention_grad %q, %q, %q, %m, %g {heads = 2 : i64, scale = 0.5 : f64} : (tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<4x4xf32>, tensor<2x4x4xf32>) -> (tensor<2x4x6xf32>, tensor<2x4x6xf32>, tensor<2x4x6xf32>)
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// dropout
+//===----------------------------------------------------------------------===//
+
+func.func @dropout_rate(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'graph.dropout' op rate must be in [0, 1), found 1.000000e+00}}
+  %0 = graph.dropout %x {rate = 1.0 : f64, site = 0 : i64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @dropout_key(%x: tensor<4xf32>, %key: tensor<3xi64>) {
+  // expected-error @+1 {{'graph.dropout' op key must be a tensor<2xi64> [seed, step], found 'tensor<3xi64>'}}
+  %0 = graph.dropout %x, %key {rate = 0.5 : f64, site = 0 : i64} : tensor<4xf32>, tensor<3xi64>
+  return
+}
+
+// -----
+
+func.func @dropout_site(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'graph.dropout' op site must be in [0, 2^31), found -1}}
+  %0 = graph.dropout %x {rate = 0.5 : f64, site = -1 : i64} : tensor<4xf32>
+  return
+}

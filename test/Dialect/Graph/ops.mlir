@@ -373,3 +373,14 @@ func.func @attention(%q: tensor<3x4x8xf32>, %k: tensor<3x5x8xf32>, %v: tensor<3x
   %dq, %dk, %dv = graph.attention_grad %q, %k, %v, %m, %y {heads = 2 : i64, scale = 0.25 : f64} : (tensor<3x4x8xf32>, tensor<3x5x8xf32>, tensor<3x5x8xf32>, tensor<4x5xf32>, tensor<3x4x8xf32>) -> (tensor<3x4x8xf32>, tensor<3x5x8xf32>, tensor<3x5x8xf32>)
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @dropout
+// CHECK: graph.dropout %{{.*}}, %{{.*}} {rate = 1.000000e-01 : f64, site = 2 : i64} : tensor<4x8xf32>, tensor<2xi64>
+// CHECK: graph.dropout %{{.*}} {rate = 5.000000e-01 : f64, site = 0 : i64} : tensor<4x8xf32>
+func.func @dropout(%x: tensor<4x8xf32>, %key: tensor<2xi64>) {
+  %0 = graph.dropout %x, %key {rate = 0.1 : f64, site = 2 : i64} : tensor<4x8xf32>, tensor<2xi64>
+  %1 = graph.dropout %x {rate = 0.5 : f64, site = 0 : i64} : tensor<4x8xf32>
+  return
+}
