@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The in-context linear regression flagship: builds and runs
-# examples/icl_linear_regression.kiln (6000 steps, about 5.5 minutes on 2
+# examples/icl_linear_regression.kiln (6000 steps, a few minutes on 2
 # cores), prints the error / dimension at every number k of in-context
 # examples for the transformer, least squares, ridge and one gradient step,
 # checks the targets (k <= 4: within 1.2x of ridge; k = 16 and 19: at most

@@ -116,13 +116,66 @@ KILN_INLINE void copyRow(const float *from, float *to, int64_t D) {
     to[d] = from[d];
 }
 
+/// Transposes the 16 x 16 block held in r[0..16) (row i in r[i]) in
+/// registers: interleave pairs of floats, then of float pairs, then gather
+/// 128-bit lanes.
+KILN_INLINE void transpose16(Vec r[kBlock]) {
+  Vec t[kBlock], u[kBlock];
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = __builtin_shufflevector(r[2 * i], r[2 * i + 1], 0, 16, 1, 17, 4,
+                                       20, 5, 21, 8, 24, 9, 25, 12, 28, 13, 29);
+    t[2 * i + 1] =
+        __builtin_shufflevector(r[2 * i], r[2 * i + 1], 2, 18, 3, 19, 6, 22, 7,
+                                23, 10, 26, 11, 27, 14, 30, 15, 31);
+  }
+  for (int i = 0; i < 4; ++i)
+    for (int h = 0; h < 2; ++h) {
+      Vec a = t[4 * i + h], b = t[4 * i + h + 2];
+      u[4 * i + 2 * h] = __builtin_shufflevector(
+          a, b, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
+      u[4 * i + 2 * h + 1] = __builtin_shufflevector(
+          a, b, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
+    }
+  // Lane L of u[4i + j] now holds rows 4i..4i+3 of column 4L + j.
+  for (int j = 0; j < 4; ++j) {
+    Vec a = __builtin_shufflevector(u[j], u[4 + j], 0, 1, 2, 3, 16, 17, 18, 19,
+                                    4, 5, 6, 7, 20, 21, 22, 23);
+    Vec b = __builtin_shufflevector(u[8 + j], u[12 + j], 0, 1, 2, 3, 16, 17, 18,
+                                    19, 4, 5, 6, 7, 20, 21, 22, 23);
+    Vec c = __builtin_shufflevector(u[j], u[4 + j], 8, 9, 10, 11, 24, 25, 26,
+                                    27, 12, 13, 14, 15, 28, 29, 30, 31);
+    Vec d = __builtin_shufflevector(u[8 + j], u[12 + j], 8, 9, 10, 11, 24, 25,
+                                    26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+    r[j] = __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19,
+                                   20, 21, 22, 23);
+    r[4 + j] = __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24,
+                                       25, 26, 27, 28, 29, 30, 31);
+    r[8 + j] = __builtin_shufflevector(c, d, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18,
+                                       19, 20, 21, 22, 23);
+    r[12 + j] = __builtin_shufflevector(c, d, 8, 9, 10, 11, 12, 13, 14, 15, 24,
+                                        25, 26, 27, 28, 29, 30, 31);
+  }
+}
+
 /// Head h of batch b of `m` as a tile of `rows` rows (zeros past the
 /// tensor's): [rows, D], or [D, rows] if transposed.
 KILN_INLINE void loadHead(const kiln_memref3d_f32 *m, int64_t b, int64_t h,
                           int64_t D, int64_t rows, float *tile,
                           bool transposed) {
   int64_t present = std::min(rows, m->sizes[1]), stride = m->strides[2];
-  for (int64_t r = 0; r < present; ++r) {
+  int64_t r = 0;
+  // Transposed, contiguous rows: 16 x 16 blocks through registers.
+  if (transposed && stride == 1 && D % kBlock == 0)
+    for (; r + kBlock <= present; r += kBlock)
+      for (int64_t c = 0; c < D; c += kBlock) {
+        Vec block[kBlock];
+        for (int64_t i = 0; i < kBlock; ++i)
+          block[i] = load(element(m, b, r + i, h * D + c));
+        transpose16(block);
+        for (int64_t i = 0; i < kBlock; ++i)
+          store(tile + (c + i) * rows + r, block[i]);
+      }
+  for (; r < present; ++r) {
     const float *src = element(m, b, r, h * D);
     if (transposed)
       for (int64_t d = 0; d < D; ++d)
