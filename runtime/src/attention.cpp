@@ -398,9 +398,8 @@ forwardHead(const Problem &p, const kiln_memref3d_f32 *q,
   int64_t Tp = (T + kRows - 1) / kRows * kRows;
   float *qt = scratch(2 * Tp * D + 2 * Sp * D + kRows * Sp);
   float *kt = qt + Tp * D, *vt = kt + Sp * D, *o = vt + Sp * D, *w = o + Tp * D;
-  // Rows past T (the last block's padding) stay zero.
-  std::fill(qt, qt + Tp * D, 0.f);
-  loadHead(q, b, h, D, T, qt, /*transposed=*/false);
+  // Rows past T (the last block's padding) are zero.
+  loadHead(q, b, h, D, Tp, qt, /*transposed=*/false);
   loadHead(k, b, h, D, Sp, kt, /*transposed=*/true);
   loadHead(v, b, h, D, Sp, vt, /*transposed=*/false);
   for (int64_t i0 = 0; i0 < T; i0 += kRows) {
@@ -430,10 +429,9 @@ backwardHead(const Problem &p, const kiln_memref3d_f32 *q,
   float *gt = qt + Tp * D, *gq = gt + Tp * D, *kt = gq + Tp * D,
         *kr = kt + Sp * D, *vt = kr + Sp * D, *gk = vt + Sp * D,
         *gv = gk + Sp * D, *w = gv + Sp * D, *ds = w + kRows * Sp;
-  // Rows past T (the last block's padding) stay zero: they add nothing.
-  std::fill(qt, qt + 2 * Tp * D, 0.f);
-  loadHead(q, b, h, D, T, qt, /*transposed=*/false);
-  loadHead(dout, b, h, D, T, gt, /*transposed=*/false);
+  // Rows past T (the last block's padding) are zero: they add nothing.
+  loadHead(q, b, h, D, Tp, qt, /*transposed=*/false);
+  loadHead(dout, b, h, D, Tp, gt, /*transposed=*/false);
   loadHead(k, b, h, D, Sp, kt, /*transposed=*/true);
   loadHead(k, b, h, D, Sp, kr, /*transposed=*/false);
   loadHead(v, b, h, D, Sp, vt, /*transposed=*/true);
