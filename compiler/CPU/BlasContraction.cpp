@@ -3,6 +3,7 @@
 #include "compiler/CPU/BlasContraction.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -60,6 +61,18 @@ std::optional<BlasContraction> matchBlasContraction(linalg::LinalgOp op,
   for (int64_t range : op.getStaticLoopRanges())
     result.flops *= range;
   return result;
+}
+
+bool goesToBlas(linalg::LinalgOp op, int64_t minFlops) {
+  std::optional<BlasContraction> blas =
+      matchBlasContraction(op, kMaxGemmBatchRank);
+  return blas && minFlops >= 0 && blas->flops >= minFlops;
+}
+
+bool writesCallersBuffer(linalg::LinalgOp op) {
+  return llvm::any_of(op->getUsers(), [](Operation *user) {
+    return isa<bufferization::MaterializeInDestinationOp>(user);
+  });
 }
 
 bool isZeroFill(linalg::FillOp fill) {

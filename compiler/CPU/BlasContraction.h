@@ -43,6 +43,14 @@ ZeroInit zeroInitBefore(mlir::Operation *op, mlir::Value buffer);
 /// Whether `fill` writes +0.0.
 bool isZeroFill(mlir::linalg::FillOp fill);
 
+/// Whether kiln-cpu-contractions-to-blas will make `op` a GEMM call: a
+/// contraction of at least `minFlops` flops (never when negative).
+bool goesToBlas(mlir::linalg::LinalgOp op, int64_t minFlops);
+
+/// Whether `op`'s result is written in place into the caller's buffer
+/// (kiln-cpu-expose-entry-points): such ops stay whole until bufferization.
+bool writesCallersBuffer(mlir::linalg::LinalgOp op);
+
 /// Replaces every such contraction on buffers in `module` with a call of
 /// `callee(A, B, C, transpose_a, transpose_b, accumulate)` (i8 flags),
 /// operands cast to memref<?x?xf32, strided<[?, ?], offset: ?>>; a zero

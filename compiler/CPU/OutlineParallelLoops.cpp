@@ -35,8 +35,7 @@ std::optional<Bounds> staticBounds(scf::ForallOp loop) {
   if (loop.getRank() != 1 || !loop.getOutputs().empty())
     return std::nullopt;
   int64_t lower = loop.getStaticLowerBound()[0],
-          upper = loop.getStaticUpperBound()[0],
-          step = loop.getStaticStep()[0];
+          upper = loop.getStaticUpperBound()[0], step = loop.getStaticStep()[0];
   if (ShapedType::isDynamic(lower) || ShapedType::isDynamic(upper) ||
       ShapedType::isDynamic(step) || step <= 0)
     return std::nullopt;

@@ -55,11 +55,8 @@ struct TileAndVectorizePass
     : kiln::cpu::impl::TileAndVectorizeBase<TileAndVectorizePass> {
   using Base::Base;
 
-  /// Whether kiln-cpu-contractions-to-blas will make `op` a GEMM call.
   bool goesToBlas(linalg::LinalgOp op) {
-    std::optional<kiln::cpu::BlasContraction> blas =
-        kiln::cpu::matchBlasContraction(op, kiln::cpu::kMaxGemmBatchRank);
-    return blas && blasMinFlops >= 0 && blas->flops >= blasMinFlops;
+    return kiln::cpu::goesToBlas(op, blasMinFlops);
   }
 
   void runOnOperation() override {
@@ -73,9 +70,7 @@ struct TileAndVectorizePass
       // scf.for tiles carrying that buffer defeat in-place bufferization
       // (upstream reports a RaW conflict). LLVM vectorizes its plain loop.
       // (After bufferization the same pass tiles it on buffers.)
-      if (llvm::any_of(op->getUsers(), [](Operation *user) {
-            return isa<bufferization::MaterializeInDestinationOp>(user);
-          }))
+      if (kiln::cpu::writesCallersBuffer(op))
         return;
       if (goesToBlas(op))
         return; // left whole for kiln-cpu-contractions-to-blas

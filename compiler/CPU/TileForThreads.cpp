@@ -44,15 +44,9 @@ struct TileForThreadsPass
       return -1;
     // In-place updates of the caller's buffers, and BLAS products with the
     // fills that initialize them, keep the form later passes expect.
-    if (llvm::any_of(op->getUsers(), [](Operation *user) {
-          return isa<bufferization::MaterializeInDestinationOp>(user);
-        }))
-      return -1;
-    std::optional<kiln::cpu::BlasContraction> blas =
-        kiln::cpu::matchBlasContraction(op, kiln::cpu::kMaxGemmBatchRank);
-    if (blas && blas->flops >= blasMinFlops)
-      return -1;
-    if (isa<linalg::FillOp>(op.getOperation()))
+    if (kiln::cpu::writesCallersBuffer(op) ||
+        kiln::cpu::goesToBlas(op, blasMinFlops) ||
+        isa<linalg::FillOp>(op.getOperation()))
       return -1;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     int64_t work = 1;

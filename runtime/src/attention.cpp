@@ -33,6 +33,7 @@
 // inlined, their vector arguments never cross a call, whatever the ABI.
 #pragma GCC diagnostic ignored "-Wpsabi"
 #define KILN_INLINE inline __attribute__((always_inline))
+#define KILN_LAMBDA_INLINE __attribute__((always_inline))
 
 namespace {
 
@@ -242,12 +243,12 @@ KILN_INLINE Vec expNonPositive(Vec x) {
   return x < low ? Vec{} : result;
 }
 
-/// out[r, j] = sum_d x[r, d] tile[d, j] for the block's rows r (x is
-/// [kRows, D]) and the keys j in [lo, hi) (block multiples); tile is
-/// [D, Sp] and out [kRows, Sp]. Each key block keeps kRows independent sums
-/// in registers.
+/// For each block of 16 keys j0 in [lo, hi) (block multiples), the sums
+/// sum_d x[r, d] tile[d, j0 + l] for the block's rows r (x is [kRows, D],
+/// tile [D, Sp]), kept in kRows registers and handed to done(j0, sums).
+template <typename Done>
 KILN_INLINE void rowsTimesTile(const float *x, const float *tile, int64_t D,
-                               int64_t Sp, float *out, int64_t lo, int64_t hi) {
+                               int64_t Sp, int64_t lo, int64_t hi, Done done) {
   for (int64_t j0 = lo; j0 < hi; j0 += kBlock) {
     Vec acc[kRows] = {};
     for (int64_t d = 0; d < D; ++d) {
@@ -255,8 +256,7 @@ KILN_INLINE void rowsTimesTile(const float *x, const float *tile, int64_t D,
       for (int64_t r = 0; r < kRows; ++r)
         acc[r] += x[r * D + d] * t;
     }
-    for (int64_t r = 0; r < kRows; ++r)
-      store(out + r * Sp + j0, acc[r]);
+    done(j0, acc);
   }
 }
 
@@ -356,23 +356,18 @@ KILN_INLINE void blockWeights(const Problem &p, int64_t i0, const float *qt,
                               const float *kt, int64_t lo, int64_t hi,
                               float *w) {
   int64_t D = p.headSize, Sp = p.paddedKeys;
-  const float *x = qt + i0 * D, *mask = p.mask.data() + i0 * Sp;
+  const float *mask = p.mask.data() + i0 * Sp;
   Vec top[kRows];
   for (int64_t r = 0; r < kRows; ++r)
     top[r] = splat(kNegInf);
-  for (int64_t j0 = lo; j0 < hi; j0 += kBlock) {
-    Vec acc[kRows] = {};
-    for (int64_t d = 0; d < D; ++d) {
-      Vec t = load(kt + d * Sp + j0);
-      for (int64_t r = 0; r < kRows; ++r)
-        acc[r] += x[r * D + d] * t;
-    }
-    for (int64_t r = 0; r < kRows; ++r) {
-      Vec s = acc[r] * p.scale + load(mask + r * Sp + j0);
-      store(w + r * Sp + j0, s);
-      top[r] = s > top[r] ? s : top[r];
-    }
-  }
+  rowsTimesTile(qt + i0 * D, kt, D, Sp, lo, hi,
+                [&](int64_t j0, Vec *acc) KILN_LAMBDA_INLINE {
+                  for (int64_t r = 0; r < kRows; ++r) {
+                    Vec s = acc[r] * p.scale + load(mask + r * Sp + j0);
+                    store(w + r * Sp + j0, s);
+                    top[r] = s > top[r] ? s : top[r];
+                  }
+                });
   for (int64_t r = 0; r < kRows; ++r) {
     float *row = w + r * Sp;
     float most = lanesMax(top[r]);
@@ -441,7 +436,11 @@ backwardHead(const Problem &p, const kiln_memref3d_f32 *q,
     blockWeights(p, i0, qt, kt, lo, hi, w);
     // ds = the gradient of the scaled scores, w (dw - sum_j w dw) scale,
     // with dw_j = dout_i . v_j (0 where w is).
-    rowsTimesTile(gt + i0 * D, vt, D, Sp, ds, lo, hi);
+    rowsTimesTile(gt + i0 * D, vt, D, Sp, lo, hi,
+                  [&](int64_t j0, Vec *acc) KILN_LAMBDA_INLINE {
+                    for (int64_t r = 0; r < kRows; ++r)
+                      store(ds + r * Sp + j0, acc[r]);
+                  });
     for (int64_t r = 0; r < kRows; ++r) {
       float *wr = w + r * Sp, *dr = ds + r * Sp;
       Vec products{};
