@@ -14,6 +14,7 @@
 #include "dialects/Graph/IR/GraphShapes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <cmath>
@@ -1123,6 +1124,94 @@ struct ScatterAddLowering : OpConversionPattern<graph::ScatterAddOp> {
   }
 };
 
+/// Scatter-add of rows (indices [N...], updates [N..., F] into [V, F],
+/// axis 0, F a multiple of 16 and at least 32) for the CPU: an scf.forall over
+/// 16-feature chunks, each adding the updates' rows as vectors in row order.
+/// Every element sums the same terms in the same order as the scalar nest.
+struct VectorScatterRowsLowering : OpConversionPattern<graph::ScatterAddOp> {
+  static constexpr int64_t kWidth = 16;
+  VectorScatterRowsLowering(MLIRContext *context)
+      : OpConversionPattern(context, /*benefit=*/2) {}
+  LogicalResult
+  matchAndRewrite(graph::ScatterAddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType updatesType = op.getUpdates().getType();
+    RankedTensorType destType = op.getDest().getType();
+    int64_t axis = graph::normalizeAxes({static_cast<int64_t>(op.getAxis())},
+                                        destType.getRank())
+                       .shape.front();
+    int64_t indexRank = op.getIndices().getType().getRank();
+    if (axis != 0 || destType.getRank() != 2 ||
+        updatesType.getRank() != indexRank + 1)
+      return failure();
+    int64_t features = destType.getDimSize(1);
+    if (features % kWidth != 0 || features < 2 * kWidth)
+      return failure();
+    Location loc = op.getLoc();
+    // Indices [B, T, ...] and updates [B, T, ..., F] as [N] and [N, F]:
+    // the same rows in the same order.
+    Value indices = adaptor.getIndices(), updates = adaptor.getUpdates();
+    int64_t rows = op.getIndices().getType().getNumElements();
+    if (indexRank != 1) {
+      ReassociationIndices all =
+          llvm::to_vector(llvm::seq<int64_t>(0, indexRank));
+      indices = tensor::CollapseShapeOp::create(
+          rewriter, loc, indices, ArrayRef<ReassociationIndices>{all});
+      updates = tensor::CollapseShapeOp::create(
+          rewriter, loc, updates,
+          ArrayRef<ReassociationIndices>{all, {indexRank}});
+    }
+    Type element = destType.getElementType();
+    auto vectorType = VectorType::get({kWidth}, element);
+    int64_t tableRows = destType.getDimSize(0);
+    auto chunkType = RankedTensorType::get({tableRows, kWidth}, element);
+    auto forall = scf::ForallOp::create(
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(features / kWidth)},
+        ValueRange{adaptor.getDest()}, std::nullopt,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value chunk = args[0], shared = args[1];
+          Value first = arith::MulIOp::create(
+              b, l, chunk, arith::ConstantIndexOp::create(b, l, kWidth));
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), first},
+              sizes{b.getIndexAttr(tableRows), b.getIndexAttr(kWidth)},
+              strides{b.getIndexAttr(1), b.getIndexAttr(1)};
+          Value slice = tensor::ExtractSliceOp::create(b, l, chunkType, shared,
+                                                       offsets, sizes, strides);
+          Value padding =
+              arith::ConstantOp::create(b, l, b.getZeroAttr(element));
+          auto loop = scf::ForOp::create(
+              b, l, zero, arith::ConstantIndexOp::create(b, l, rows),
+              arith::ConstantIndexOp::create(b, l, 1), ValueRange{slice},
+              [&](OpBuilder &nb, Location nl, Value row, ValueRange acc) {
+                Value raw =
+                    tensor::ExtractOp::create(nb, nl, indices, ValueRange{row});
+                Value target = clampedIndex(nb, nl, raw, tableRows);
+                Value update = vector::TransferReadOp::create(
+                    nb, nl, vectorType, updates, ValueRange{row, first},
+                    padding, ArrayRef<bool>{true});
+                Value old = vector::TransferReadOp::create(
+                    nb, nl, vectorType, acc[0], ValueRange{target, zero},
+                    padding, ArrayRef<bool>{true});
+                Value sum = arith::AddFOp::create(nb, nl, old, update);
+                Value written =
+                    vector::TransferWriteOp::create(nb, nl, sum, acc[0],
+                                                    ValueRange{target, zero},
+                                                    ArrayRef<bool>{true})
+                        .getResult();
+                scf::YieldOp::create(nb, nl, written);
+              });
+          auto terminator = scf::InParallelOp::create(b, l);
+          b.setInsertionPointToStart(terminator.getBody());
+          tensor::ParallelInsertSliceOp::create(b, l, loop.getResult(0), shared,
+                                                offsets, sizes, strides);
+        });
+    rewriter.replaceOp(op, forall.getResult(0));
+    return success();
+  }
+};
+
 /// argmax = the smallest index whose element equals the maximum: a max
 /// reduction, then a min reduction over the matching indices.
 struct ArgmaxLowering : OpConversionPattern<graph::ArgmaxOp> {
@@ -1207,6 +1296,7 @@ bool hasDynamicShape(Operation *op) {
 
 struct LowerGraphToLinalgPass
     : kiln::lowering::impl::LowerGraphToLinalgBase<LowerGraphToLinalgPass> {
+  using LowerGraphToLinalgBase::LowerGraphToLinalgBase;
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     bool dynamic = false;
@@ -1252,6 +1342,8 @@ struct LowerGraphToLinalgPass
         SoftmaxCrossEntropyLowering, MseLowering, BceWithLogitsLowering,
         AccuracyLowering, ConstantLowering, ReshapeLowering, TransposeLowering,
         SliceLowering, ConcatLowering, GatherLowering, OneHotLowering>(context);
+    if (vectorScatter)
+      patterns.add<VectorScatterRowsLowering>(context);
     kiln::lowering::populateOptimizerLoweringPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

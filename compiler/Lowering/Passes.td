@@ -18,12 +18,20 @@ def LowerGraphToLinalg : Pass<"kiln-lower-graph-to-linalg", "mlir::ModuleOp"> {
     maps express broadcasting, reductions become generics with reduction
     loops, matmuls become contraction generics, and composite ops (softmax,
     log_softmax, reduce_mean, losses) are first expanded into simpler graph
-    ops. Shapes must be static.
+    ops. Shapes must be static. Scatter-adds are one scalar loop nest
+    (which the GPU pipeline maps to threads), or with `vector-scatter` (the
+    CPU's) an scf.forall over 16-feature chunks, each adding whole vector
+    rows in row order, so the sums are the same.
   }];
+  let options = [
+    Option<"vectorScatter", "vector-scatter", "bool", /*default=*/"false",
+           "Scatter-adds of rows as 16-wide vectors in parallel chunks of "
+           "features (CPU)">,
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::scf::SCFDialect",
-    "mlir::tensor::TensorDialect"
+    "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect"
   ];
 }
 

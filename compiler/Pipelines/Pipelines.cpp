@@ -89,15 +89,15 @@ static void addTextual(OpPassManager &pm, const char *pipeline) {
 }
 
 // The graph-level steps both targets share: differentiation, lowering to
-// linalg on tensors, fusion. `fusedAttention`: f32 attention stays whole for
-// the CPU's kernels.
-static void addGraphToFusedLinalg(OpPassManager &pm, bool fusedAttention) {
+// linalg on tensors, fusion. `cpu`: f32 attention stays whole for the CPU's
+// kernels, and scatter-adds are vector rows in parallel feature chunks.
+static void addGraphToFusedLinalg(OpPassManager &pm, bool cpu) {
   pm.addPass(createInlinerPass());
   pm.addPass(autodiff::createValueAndGrad());
-  pm.addPass(lowering::createExpandAttention({fusedAttention}));
+  pm.addPass(lowering::createExpandAttention({cpu}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addPass(lowering::createLowerGraphToLinalg());
+  pm.addPass(lowering::createLowerGraphToLinalg({cpu}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(lowering::createFuseElementwise());
@@ -105,7 +105,7 @@ static void addGraphToFusedLinalg(OpPassManager &pm, bool fusedAttention) {
 
 /// Graph functions to vectorized loops on buffers, calling BLAS.
 static void addCPUGraphToBuffers(OpPassManager &pm) {
-  addGraphToFusedLinalg(pm, /*fusedAttention=*/true);
+  addGraphToFusedLinalg(pm, /*cpu=*/true);
   pm.addPass(cpu::createAttentionToRuntime());
   pm.addPass(cpu::createExposeEntryPoints());
   pm.addNestedPass<func::FuncOp>(cpu::createTileForThreads());
@@ -148,7 +148,7 @@ void buildAOTPipeline(OpPassManager &pm, const AOTPipelineOptions &options) {
 }
 
 void buildGPUKernelPipeline(OpPassManager &pm) {
-  addGraphToFusedLinalg(pm, /*fusedAttention=*/false);
+  addGraphToFusedLinalg(pm, /*cpu=*/false);
   addTextual(pm, kGPUKernels);
 }
 
