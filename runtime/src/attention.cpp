@@ -1,13 +1,15 @@
 //===- attention.cpp - Fused multi-head attention on the CPU --------------===//
 //
-// One task per (batch, head): the head's q, k and v are copied into small
-// contiguous tiles (which also undoes the head interleaving of [B, T, H*D]
-// without a transpose pass over memory), then each query row computes its
-// scores, softmax and weighted sum in place, touching only keys whose mask
-// is finite. The backward pass recomputes each row's weights instead of
-// storing [B, H, T, S] of them. Every reduction runs in a fixed order (sums
-// over keys through 16 fixed lanes), so results are the same for any
-// thread count; they are not bitwise those of the unfused graph.
+// A task per batch element, running its heads one after the other (per
+// head when there are few batch elements): each head's q, k and v are
+// copied into small contiguous tiles (which also undoes the head
+// interleaving of [B, T, H*D] without a transpose pass over memory; K^T
+// through 16 x 16 register transposes), then four query rows at a time
+// compute their scores, softmax and weighted sum in registers, touching
+// only the 16-key blocks whose mask is finite. The backward pass recomputes
+// the weights instead of storing [B, H, T, S] of them. Every reduction runs
+// in a fixed order (16 lanes, then a fixed tree), so results are the same
+// for any thread count; they are not bitwise those of the unfused graph.
 //
 //===----------------------------------------------------------------------===//
 

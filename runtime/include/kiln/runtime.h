@@ -87,8 +87,9 @@ typedef struct kiln_memref3d_f32 {
  *   out[b, :, head h] = softmax(scale * q_h k_h^T + mask) v_h,
  * without materializing the scores. Keys whose mask is -inf are skipped, so
  * a causal mask halves the work; a row masked everywhere gives NaN, as the
- * unfused softmax does. (b, h) pairs run in parallel on the pool, each in a
- * fixed order: results do not depend on the thread count. Any strides. */
+ * unfused softmax does. Batch elements (or heads) run in parallel on the
+ * pool, each in a fixed order: results do not depend on the thread count.
+ * Any strides. */
 void _mlir_ciface_kiln_attention_f32(const kiln_memref3d_f32 *q,
                                      const kiln_memref3d_f32 *k,
                                      const kiln_memref3d_f32 *v,
