@@ -27,7 +27,7 @@ RankedTensorType tensorOf(Value v) {
 }
 
 /// The graph ops of one expansion, at one location.
-struct Builder {
+struct Expansion {
   OpBuilder &b;
   Location loc;
   int64_t heads;
@@ -78,8 +78,8 @@ struct ExpandForward : OpRewritePattern<graph::AttentionOp> {
                                 PatternRewriter &rewriter) const override {
     if (keepF32 && op.getType().getElementType().isF32())
       return failure();
-    Builder x{rewriter, op.getLoc(), op.getHeads(),
-              op.getScale().convertToDouble()};
+    Expansion x{rewriter, op.getLoc(), op.getHeads(),
+                op.getScale().convertToDouble()};
     Value w =
         x.weights(x.split(op.getQuery()), x.split(op.getKey()), op.getMask());
     rewriter.replaceOp(
@@ -97,7 +97,7 @@ struct ExpandGradient : OpRewritePattern<graph::AttentionGradOp> {
     if (keepF32 && op.getQuery().getType().getElementType().isF32())
       return failure();
     Location loc = op.getLoc();
-    Builder x{rewriter, loc, op.getHeads(), op.getScale().convertToDouble()};
+    Expansion x{rewriter, loc, op.getHeads(), op.getScale().convertToDouble()};
     Value q = x.split(op.getQuery()), k = x.split(op.getKey()),
           v = x.split(op.getValue()), g = x.split(op.getResultGrad());
     Value w = x.weights(q, k, op.getMask());

@@ -1073,6 +1073,13 @@ struct InsertSliceLowering : OpConversionPattern<graph::InsertSliceOp> {
 
 /// Loops over the updates in order (deterministic accumulation of repeated
 /// indices), adding each element into the destination at the clamped index.
+/// The destination axis a scatter-add indexes, normalized.
+int64_t scatterAxis(graph::ScatterAddOp op) {
+  return graph::normalizeAxes({static_cast<int64_t>(op.getAxis())},
+                              op.getDest().getType().getRank())
+      .shape.front();
+}
+
 struct ScatterAddLowering : OpConversionPattern<graph::ScatterAddOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1081,9 +1088,7 @@ struct ScatterAddLowering : OpConversionPattern<graph::ScatterAddOp> {
     Location loc = op.getLoc();
     RankedTensorType updatesType = op.getUpdates().getType();
     RankedTensorType destType = op.getDest().getType();
-    int64_t axis = graph::normalizeAxes({static_cast<int64_t>(op.getAxis())},
-                                        destType.getRank())
-                       .shape.front();
+    int64_t axis = scatterAxis(op);
     int64_t indexRank = op.getIndices().getType().getRank();
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
@@ -1137,9 +1142,7 @@ struct VectorScatterRowsLowering : OpConversionPattern<graph::ScatterAddOp> {
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType updatesType = op.getUpdates().getType();
     RankedTensorType destType = op.getDest().getType();
-    int64_t axis = graph::normalizeAxes({static_cast<int64_t>(op.getAxis())},
-                                        destType.getRank())
-                       .shape.front();
+    int64_t axis = scatterAxis(op);
     int64_t indexRank = op.getIndices().getType().getRank();
     if (axis != 0 || destType.getRank() != 2 ||
         updatesType.getRank() != indexRank + 1)
