@@ -3,7 +3,8 @@
 # Kiln (the lent machines have no LLVM/MLIR 22 and no network) into
 # BUILD/gpu-bundle/ (about 45 MB, within the 64 MiB a device run carries):
 #   bin/    programs built with `kilnc build --cuda --target-cpu x86-64-v3`
-#           (examples/fashion_mlp, examples/induction_heads, bench/mlp_steps)
+#           (examples/fashion_mlp, examples/induction_heads, bench/mlp_steps,
+#           test/Build/Inputs/dropout)
 #           and kiln-gpu-cases (runtime only)
 #   cases/  every kiln-gpu-tests case: kernel bundle, inputs, CPU results
 #   lib.tar.xz  the shared libraries such a machine lacks (OpenBLAS, ...)
@@ -28,7 +29,7 @@ rm "$out/cases.log"
 ptx=$(mktemp -d)
 trap 'rm -rf "$ptx"' EXIT
 for source in examples/fashion_mlp.kiln examples/induction_heads.kiln \
-              bench/mlp_steps.kiln; do
+              bench/mlp_steps.kiln test/Build/Inputs/dropout.kiln; do
   name=$(basename "$source" .kiln)
   "$build/bin/kilnc" build "$root/$source" --cuda --target-cpu x86-64-v3 \
     --save-ptx "$ptx/$name" -o "$out/bin/$name"

@@ -98,9 +98,14 @@ struct MapParallelLoopsPass
       if (!loop->getParentOfType<scf::ParallelOp>())
         outermost.push_back(loop);
     });
-    for (scf::ParallelOp loop : outermost)
-      if (failed(mapToBlocksAndThreads(loop, threadsPerBlock)))
+    for (scf::ParallelOp loop : outermost) {
+      int64_t threads = threadsPerBlock;
+      if (auto wanted =
+              loop->getAttrOfType<IntegerAttr>(kiln::gpu::kThreadsPerBlockAttr))
+        threads = wanted.getInt();
+      if (failed(mapToBlocksAndThreads(loop, threads)))
         return signalPassFailure();
+    }
   }
 };
 } // namespace

@@ -17,6 +17,13 @@ namespace kiln::gpu {
 #define GEN_PASS_DECL
 #include "compiler/GPU/Passes.h.inc"
 
+/// On an scf.parallel: the most threads per block
+/// kiln-gpu-map-parallel-loops gives it, instead of its option. Loops whose
+/// threads each do long serial work ask for small blocks, so that the blocks
+/// spread over all multiprocessors.
+inline constexpr llvm::StringLiteral kThreadsPerBlockAttr =
+    "kiln.threads_per_block";
+
 #define GEN_PASS_REGISTRATION
 #include "compiler/GPU/Passes.h.inc"
 

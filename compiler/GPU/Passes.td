@@ -24,6 +24,35 @@ def ReadOnlyInputs : Pass<"kiln-gpu-read-only-inputs", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }
 
+def AttentionToLoops : Pass<"kiln-gpu-attention-to-loops",
+                             "mlir::func::FuncOp"> {
+  let summary = "Fused attention as flash-style loops, one thread per row";
+  let description = [{
+    Runs on tensors, before bufferization. `graph.attention` becomes one
+    scf.parallel over (batch, head, query row): each thread keeps its query
+    row in registers (the head size is unrolled), finds the row's largest
+    score, then sums the softmax's denominator and the weighted value rows
+    in one more walk over the keys, and divides at the end: the scores and
+    weights never reach memory. `graph.attention_grad` becomes two: a
+    thread per query row recomputes the row's statistics (maximum,
+    1 / sum, dy . y), stores them and sums dq; then a thread per key row
+    sums dk and dv from them. Keys the mask sets to -inf are skipped. Sums
+    run in a fixed order inside one thread (no atomics). Each thread works
+    long, so the loops ask for blocks of 64 threads
+    (`kiln.threads_per_block`): even a small batch spreads over all
+    multiprocessors. Operands are read through contiguous buffers
+    (`bufferization.to_buffer`, read-only: in place unless the operand is a
+    strided view, which is copied first), so that addresses have constant
+    strides; results are fresh buffers (`bufferization.to_tensor`). Shapes
+    must be static.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::bufferization::BufferizationDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def LinalgToParallelLoops : Pass<"kiln-gpu-linalg-to-parallel-loops",
                                  "mlir::func::FuncOp"> {
   let summary = "Lower every linalg op on buffers to one scf.parallel nest";
@@ -75,8 +104,9 @@ def MapParallelLoops : Pass<"kiln-gpu-map-parallel-loops",
     `convert-parallel-loops-to-gpu` reads. The innermost dimension maps to
     x, so that consecutive threads of a warp touch consecutive elements; up
     to `threads-per-block` threads are spread over the three innermost
-    dimensions, innermost first. Dimensions beyond the third become
-    sequential loops inside each thread.
+    dimensions, innermost first (a loop's `kiln.threads_per_block`
+    attribute overrides the option for it). Dimensions beyond the third
+    become sequential loops inside each thread.
   }];
   let options = [
     Option<"threadsPerBlock", "threads-per-block", "int64_t", "256",

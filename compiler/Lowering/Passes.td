@@ -40,13 +40,13 @@ def ExpandAttention : Pass<"kiln-lower-expand-attention"> {
   let description = [{
     Rewrites `graph.attention` into split heads, `matmul`, scaling, the mask,
     `softmax` and a second `matmul`, and `graph.attention_grad` into the
-    same weights and the four products of their gradient. The GPU pipeline
-    expands every attention; the CPU pipeline keeps f32 ones (`keep-f32`)
-    for the runtime's fused kernels.
+    same weights and the four products of their gradient. Both pipelines
+    keep f32 ones (`keep-f32`) for their fused kernels (the CPU runtime's,
+    `kiln-gpu-attention-to-loops` on the GPU) and expand the others (f64).
   }];
   let options = [
     Option<"keepF32", "keep-f32", "bool", /*default=*/"false",
-           "Leave f32 attention ops for the CPU's fused kernels">,
+           "Leave f32 attention ops for the targets' fused kernels">,
   ];
 }
 

@@ -89,12 +89,13 @@ static void addTextual(OpPassManager &pm, const char *pipeline) {
 }
 
 // The graph-level steps both targets share: differentiation, lowering to
-// linalg on tensors, fusion. `cpu`: f32 attention stays whole for the CPU's
-// kernels, and scatter-adds are vector rows in parallel feature chunks.
+// linalg on tensors, fusion. f32 attention stays whole for each target's
+// fused kernels. `cpu`: scatter-adds are vector rows in parallel feature
+// chunks.
 static void addGraphToFusedLinalg(OpPassManager &pm, bool cpu) {
   pm.addPass(createInlinerPass());
   pm.addPass(autodiff::createValueAndGrad());
-  pm.addPass(lowering::createExpandAttention({cpu}));
+  pm.addPass(lowering::createExpandAttention({/*keepF32=*/true}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(lowering::createLowerGraphToLinalg({cpu}));
@@ -149,6 +150,7 @@ void buildAOTPipeline(OpPassManager &pm, const AOTPipelineOptions &options) {
 
 void buildGPUKernelPipeline(OpPassManager &pm) {
   addGraphToFusedLinalg(pm, /*cpu=*/false);
+  pm.addNestedPass<func::FuncOp>(gpu::createAttentionToLoops());
   addTextual(pm, kGPUKernels);
 }
 

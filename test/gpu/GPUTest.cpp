@@ -307,6 +307,52 @@ std::string mlpLoss(const char *name) {
 })";
 }
 
+/// A loss of fused attention (queries [B, T, 64], keys and values
+/// [B, S, 64], 4 heads) and @main returning the output and its gradients
+/// with respect to q, k and v. `mask`: an argument [T, S], or a causal
+/// constant (-inf above the diagonal) when T = S.
+std::string fusedAttention(int64_t batch, int64_t queries, int64_t keys,
+                           bool causal) {
+  std::string q = "tensor<" + std::to_string(batch) + "x" +
+                  std::to_string(queries) + "x64xf32>";
+  std::string kv = "tensor<" + std::to_string(batch) + "x" +
+                   std::to_string(keys) + "x64xf32>";
+  std::string m = "tensor<" + std::to_string(queries) + "x" +
+                  std::to_string(keys) + "xf32>";
+  std::string maskArg = causal ? "" : ", %m: " + m;
+  std::string maskDef;
+  if (causal) {
+    maskDef = "  %m = graph.constant dense<[";
+    for (int64_t i = 0; i < queries; ++i) {
+      maskDef += i ? ", [" : "[";
+      for (int64_t j = 0; j < keys; ++j)
+        maskDef += std::string(j ? ", " : "") + (j <= i ? "0.0" : "0xFF800000");
+      maskDef += "]";
+    }
+    maskDef += "]> : " + m + "\n";
+  }
+  std::string types = q + ", " + kv + ", " + kv + (causal ? "" : ", " + m);
+  std::string args = "%q, %k, %v" + std::string(causal ? "" : ", %m");
+  return "func.func private @loss(%q: " + q + ", %k: " + kv + ", %v: " + kv +
+         maskArg + ") -> tensor<f32> {\n" + maskDef +
+         "  %y = graph.attention %q, %k, %v, %m {heads = 4 : i64, scale = "
+         "2.5e-01 : f64} : (" +
+         q + ", " + kv + ", " + kv + ", " + m + ") -> " + q +
+         "\n  %t = graph.tanh %y : " + q +
+         "\n  %r = graph.reduce_sum %t {axes = array<i64: 0, 1, 2>} : (" + q +
+         ") -> tensor<f32>\n  return %r : tensor<f32>\n}\n"
+         "func.func @main(%q: " +
+         q + ", %k: " + kv + ", %v: " + kv + maskArg + ") -> (tensor<f32>, " +
+         q + ", " + kv + ", " + kv +
+         ") {\n"
+         "  %r:4 = graph.value_and_grad @loss(" +
+         args + ") {wrt = array<i64: 0, 1, 2>} : (" + types +
+         ") -> (tensor<f32>, " + q + ", " + kv + ", " + kv +
+         ")\n  return %r#0, %r#1, %r#2, %r#3 : "
+         "tensor<f32>, " +
+         q + ", " + kv + ", " + kv + "\n}\n";
+}
+
 std::vector<Case> cases() {
   return {
       {"broadcast_elementwise", R"(
@@ -386,6 +432,10 @@ func.func @main(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: tensor<2
   %r:4 = graph.value_and_grad @loss(%q, %k, %v) {wrt = array<i64: 0, 1, 2>} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> (tensor<f32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>)
   return %r#0, %r#1, %r#2, %r#3 : tensor<f32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>
 })"},
+      // Fused attention (kiln-gpu-attention-to-loops): a thread per query
+      // row forward, per query row and per key row for the gradient.
+      {"fused_attention_causal", fusedAttention(8, 64, 64, /*causal=*/true)},
+      {"fused_attention_cross", fusedAttention(3, 24, 40, /*causal=*/false)},
       // Small products over a long inner dimension (weight gradients over
       // many positions): split into parts summed in a fixed order.
       {"long_inner_products", R"(

@@ -171,6 +171,35 @@ std::vector<Case> cases() {
             maskFill(), Fill::nonZero(0.1, 1)},
            /*sumsTerms=*/true});
   }
+  // The GPU's loops (kiln-gpu-attention-to-loops), run on the CPU, with
+  // masks that skip keys (an infinite mask rules out sumsTerms; weights sum
+  // to 1, so the results are O(1)).
+  Fill skipsKeys = Fill::choice({0.0, 0.5, -INFINITY});
+  const char *gpuLoops = "inline,kiln-autodiff-value-and-grad,"
+                         "func.func(kiln-gpu-attention-to-loops)";
+  for (auto [name, s] :
+       {std::pair{"self", kSelf}, std::pair{"cross", kCross}}) {
+    all.push_back({formatv("gpu_loops_forward_{0}", name).str(),
+                   singleOp(attentionOp(s, "f32")),
+                   [s](ArrayRef<Array> in) {
+                     return attention(s, in[0], in[1], in[2], in[3]);
+                   },
+                   {Fill::nonZero(0.1, 1), Fill::nonZero(0.1, 1),
+                    Fill::nonZero(0.1, 1), skipsKeys},
+                   /*sumsTerms=*/false,
+                   /*normalized=*/true,
+                   gpuLoops});
+    for (int wrt = 0; wrt < 3; ++wrt)
+      all.push_back(
+          {formatv("gpu_loops_gradient_{0}_wrt_{1}", name, "qkv"[wrt]).str(),
+           gradientSource(s, wrt),
+           [s, wrt](ArrayRef<Array> in) { return gradient(s, in, wrt); },
+           {Fill::nonZero(0.1, 1), Fill::nonZero(0.1, 1), Fill::nonZero(0.1, 1),
+            skipsKeys, Fill::nonZero(0.1, 1)},
+           /*sumsTerms=*/false,
+           /*normalized=*/true,
+           gpuLoops});
+  }
   const Shapes kCausal{2, 40, 40, 4, 16, 0.25};
   all.push_back(
       {"forward_causal_f32",

@@ -8,6 +8,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/DebugStringHelper.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -313,6 +315,12 @@ void runCase(const Case &c) {
   OwningOpRef<ModuleOp> module =
       parseSourceString<ModuleOp>(c.source, &context);
   ASSERT_TRUE(module) << "cannot parse @main:\n" << diagnostics;
+  if (!c.firstPasses.empty()) {
+    PassManager pm(&context, ModuleOp::getOperationName());
+    ASSERT_TRUE(succeeded(parsePassPipeline(c.firstPasses, pm)))
+        << "malformed pipeline " << c.firstPasses;
+    ASSERT_TRUE(succeeded(pm.run(*module))) << diagnostics;
+  }
   auto jit = JitModule::compile(*module);
   ASSERT_TRUE(static_cast<bool>(jit)) << llvm::toString(jit.takeError()) << "\n"
                                       << diagnostics;

@@ -72,6 +72,10 @@ struct Case {
   /// places (normalizations near the mean, solutions of well-conditioned
   /// systems): errors are measured against 1 where the reference is smaller.
   bool normalized = false;
+  /// Passes run on the module (anchored at builtin.module, e.g.
+  /// "inline,func.func(cse)") before the CPU pipeline: another
+  /// target's lowering checked on the CPU (the GPU's attention loops).
+  std::string firstPasses = "";
 };
 
 /// "tensor<4x8xf32>", or "tensor<f32>" for an empty shape.

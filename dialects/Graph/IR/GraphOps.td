@@ -182,10 +182,11 @@ def Graph_AttentionOp : Graph_Op<"attention",
     `mask` [T, S] (0 where a query may attend, -inf where not), each of the
     `heads` heads h (columns h*D to h*D + D - 1) computes
     `softmax(scale * q_h k_h^T + mask) v_h`, and the result [B, T, H*D]
-    holds the heads side by side. The CPU runs it as one fused kernel that
-    never materializes the [B, H, T, S] scores and skips keys masked with
-    -inf; elsewhere (GPU, f64) it is expanded into matmuls and a softmax
-    (`--kiln-lower-expand-attention`). A row masked everywhere gives NaN. The
+    holds the heads side by side. In f32, the CPU runs it as one fused
+    kernel and the GPU as one flash-style kernel
+    (`--kiln-gpu-attention-to-loops`); neither materializes the
+    [B, H, T, S] scores, and both skip keys masked with -inf. f64 is
+    expanded into matmuls and a softmax (`--kiln-lower-expand-attention`). A row masked everywhere gives NaN. The
     mask takes no gradient.
     ```mlir
     %y = graph.attention %q, %k, %v, %mask {heads = 4 : i64, scale = 2.5e-01 : f64} : (tensor<32x64x64xf32>, tensor<32x64x64xf32>, tensor<32x64x64xf32>, tensor<64x64xf32>) -> tensor<32x64x64xf32>
