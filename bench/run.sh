@@ -5,7 +5,8 @@
 # on this machine in this run; then the whole Fashion-MNIST experiment
 # (bench/fashion_mlp.sh: kilnc build time, and the built binary against
 # PyTorch), the induction-heads train step (bench/induction_heads.sh), replay
-# sampling and checkpoint saves. Prints one BENCH line per comparison. A failure of the experiment
+# sampling, the narrow matrix-product kernel against OpenBLAS and checkpoint
+# saves. Prints one BENCH line per comparison. A failure of the experiment
 # benchmark leaves the lines above it standing and makes the exit status 1.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +47,13 @@ fi
 if ! "$root/scripts/build.sh" --target kiln-bench-replay >/dev/null ||
   ! "$build/bench/kiln-bench-replay" "$kiln_us"; then
   echo "bench: FAILED: kiln-bench-replay; no replay_sample_batch64 result" >&2
+  exit 1
+fi
+
+# The narrow matrix-product kernel against OpenBLAS (runtime only).
+if ! "$root/scripts/build.sh" --target kiln-bench-gemm-narrow >/dev/null ||
+  ! "$build/bench/kiln-bench-gemm-narrow"; then
+  echo "bench: FAILED: kiln-bench-gemm-narrow; no gemm_narrow result" >&2
   exit 1
 fi
 

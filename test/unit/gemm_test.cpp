@@ -86,6 +86,19 @@ TEST(GemmThreads, RaggedAndTransposedShapes) {
   expectThreadCountsAgree(5, 7, 3, false, false, false);
 }
 
+TEST(GemmThreads, NarrowProductsOnTheNarrowKernel) {
+  // 16 to 64 columns, a not transposed: rows in tiles of 6, 8 or 12 and a
+  // ragged tail; b plain or transposed; accumulating or not.
+  for (int64_t n : {16, 32, 48, 64})
+    for (bool tb : {false, true})
+      for (bool accumulate : {false, true})
+        expectThreadCountsAgree(2048 + 5, 64, n, false, tb, accumulate);
+  expectThreadCountsAgree(7, 3, 64, false, false, false);
+  // Not multiples of 16 wide, or a transposed: BLAS.
+  expectThreadCountsAgree(300, 64, 40, false, false, false);
+  expectThreadCountsAgree(300, 64, 64, true, false, true);
+}
+
 TEST(GemmThreads, LongInnerDimensionCutIntoChunks) {
   // Weight gradients: x^T dy over all rows of a batch, cut along k.
   expectThreadCountsAgree(64, 2048, 64, true, false, false);
