@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Packs what scripts/gpu-check.sh runs on a GPU machine that cannot build
 # Kiln (the lent machines have no LLVM/MLIR 22 and no network) into
-# BUILD/gpu-bundle/ (about 45 MB, within the 64 MiB a device run carries):
-#   bin/    programs built with `kilnc build --cuda --target-cpu x86-64-v3`
+# BUILD/gpu-bundle/ (about 50 MB, within the 64 MiB a device run carries):
+#   programs.tar.xz  bin/: programs built with
+#           `kilnc build --cuda --target-cpu x86-64-v3` (their PTX
+#           compresses 15-fold)
 #           (examples/fashion_mlp, examples/induction_heads, bench/mlp_steps,
-#           test/Build/Inputs/dropout)
+#           test/Build/Inputs/dropout, and icl_regression_20: 20 steps of
+#           examples/icl_linear_regression, for its f64 baselines)
 #           and kiln-gpu-cases (runtime only)
 #   cases/  every kiln-gpu-tests case: kernel bundle, inputs, CPU results
 #   lib.tar.xz  the shared libraries such a machine lacks (OpenBLAS, ...)
@@ -41,6 +44,9 @@ for source in examples/fashion_mlp.kiln examples/induction_heads.kiln \
     done
   fi
 done
+"$build/bin/kilnc" build "$root/examples/icl_linear_regression.kiln" --cuda \
+  --target-cpu x86-64-v3 --set steps=20 --set warmup=2 \
+  -o "$out/bin/icl_regression_20"
 cp "$build/test/gpu/kiln-gpu-cases" "$out/bin/"
 
 libs=$(mktemp -d)
@@ -49,6 +55,8 @@ for lib in libopenblas.so.0 libgfortran.so.5 libquadmath.so.0; do
     "$libs/"
 done
 tar -C "$libs" -cf - . | xz -T0 -6 >"$out/lib.tar.xz"
+tar -C "$out" -cf - bin | xz -T0 -6 >"$out/programs.tar.xz"
+rm -rf "$out/bin"
 rm -rf "$libs"
 cp /usr/share/datasets/fashion-mnist/*.gz "$out/data/fashion-mnist/"
 du -sh "$out"

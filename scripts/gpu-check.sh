@@ -8,6 +8,9 @@
 #   - examples/induction_heads trained on the GPU (copy accuracy > 0.9);
 #   - dropout on the GPU (test/Build/Inputs/dropout.kiln): run to run
 #     bit-identical, final test loss within 2% of the CPU's (same masks);
+#   - the in-context regression baselines (least squares, ridge, one
+#     gradient step: batched Cholesky solves in f64) on the GPU against the
+#     CPU, after 20 training steps;
 #   - BENCH lines: the train step of both models (bench/mlp_steps.kiln,
 #     examples/induction_heads.kiln) against PyTorch eager and torch.compile
 #     on the same GPU (bench/pytorch_gpu_steps.py).
@@ -55,6 +58,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/lib"
 tar -xJf "$bundle/lib.tar.xz" -C "$work/lib" || die "cannot unpack the libraries"
+tar -xJf "$bundle/programs.tar.xz" -C "$work" || die "cannot unpack the programs"
 export LD_LIBRARY_PATH=$work/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export KILN_DATA_DIR=$bundle/data/fashion-mnist
 # cuBLAS: the toolkit's, else the one PyTorch's wheels bring.
@@ -63,7 +67,7 @@ if [ -z "${KILN_CUBLAS:-}" ] && ! ldconfig -p 2>/dev/null | grep -q libcublas.so
   KILN_CUBLAS=$(python3 -c 'import glob, os, nvidia.cublas as c; print(sorted(glob.glob(os.path.join(list(c.__path__)[0], "lib", "libcublas.so.*")))[0])' 2>/dev/null)
   export KILN_CUBLAS
 fi
-bin=$bundle/bin
+bin=$work/bin
 rows=()
 failed=0
 row() { # name, value, PASS|FAIL|info
@@ -146,6 +150,22 @@ if [ -n "$drop_gpu" ] && diff -q <(strip "$work/drop_gpu/metrics.jsonl") <(strip
 else
   row "dropout gpu run to run" "metrics differ" FAIL
 fi
+
+step "in-context regression baselines on the GPU and the CPU (20 steps)"
+"$bin/icl_regression_20" --out "$work/icl_cpu" --threads "$(nproc)" 2>>"$work/runs.log"
+"$bin/icl_regression_20" --out "$work/icl_gpu" --device "$device" 2>>"$work/runs.log"
+baseline_values() { # metrics.jsonl -> name k value, for the baselines
+  grep -E '"name":"error/(least_squares|ridge|one_step_gd)"' "$1" |
+    sed -E 's/.*"name":"([^"]*)","value":([^,}]*).*"k":([0-9]+).*/\1 \3 \2/'
+}
+icl=$(paste -d' ' <(baseline_values "$work/icl_cpu/metrics.jsonl") \
+                  <(baseline_values "$work/icl_gpu/metrics.jsonl") |
+  awk 'NF == 6 && $1 == $4 && $2 == $5 { n++; d = $3 - $6; if (d < 0) d = -d;
+         t = 1e-6 + 1e-4 * ($3 < 0 ? -$3 : $3); if (d > t) bad++; if (d > worst) worst = d }
+       END { printf "%d %d %g", n, bad, worst }')
+read -r icl_n icl_bad icl_worst <<<"$icl"
+row "icl baselines cpu vs gpu" "${icl_n} values, worst diff ${icl_worst}" \
+  "$([ "${icl_n:-0}" -eq 60 ] && [ "${icl_bad:-1}" -eq 0 ] && echo PASS || echo FAIL)"
 
 step "train steps: Kiln on the GPU"
 per_step() { # short long steps-between -> microseconds per step

@@ -26,21 +26,23 @@ def ReadOnlyInputs : Pass<"kiln-gpu-read-only-inputs", "mlir::ModuleOp"> {
 
 def AttentionToLoops : Pass<"kiln-gpu-attention-to-loops",
                              "mlir::func::FuncOp"> {
-  let summary = "Fused attention as flash-style loops, one thread per row";
+  let summary = "Fused attention as flash-style loops on GPU threads";
   let description = [{
-    Runs on tensors, before bufferization. `graph.attention` becomes one
-    scf.parallel over (batch, head, query row): each thread keeps its query
-    row in registers (the head size is unrolled), finds the row's largest
-    score, then sums the softmax's denominator and the weighted value rows
-    in one more walk over the keys, and divides at the end: the scores and
-    weights never reach memory. `graph.attention_grad` becomes two: a
-    thread per query row recomputes the row's statistics (maximum,
-    1 / sum, dy . y), stores them and sums dq; then a thread per key row
-    sums dk and dv from them. Keys the mask sets to -inf are skipped. Sums
-    run in a fixed order inside one thread (no atomics). Each thread works
-    long, so the loops ask for blocks of 64 threads
-    (`kiln.threads_per_block`): even a small batch spreads over all
-    multiprocessors. Operands are read through contiguous buffers
+    Runs on tensors, before bufferization. `graph.attention` becomes two
+    scf.parallel nests: a thread per (batch element * head, query row, part
+    of about 16 keys) keeps its query row in registers (the head size is
+    unrolled), finds the part's largest score, then sums the softmax's
+    terms and the weighted value rows relative to it; a thread per query
+    row combines the parts (rescaled to the row's maximum, in order) and
+    divides: the scores and weights never reach memory. A row whose keys
+    are all masked gives NaN, as the unfused softmax does.
+    `graph.attention_grad` recomputes each row's statistics the same way
+    (maximum, 1 / sum, dy . y), then sums dq in parts of the keys and dk
+    and dv (a thread per key row) in parts of the queries, each followed by
+    a kernel adding the parts in order. Keys the mask sets to -inf are
+    skipped. No atomics: results are the same on every run. The loops ask
+    for blocks of 64 threads (`kiln.threads_per_block`): even a small batch
+    spreads over all multiprocessors. Operands are read through contiguous buffers
     (`bufferization.to_buffer`, read-only: in place unless the operand is a
     strided view, which is copied first), so that addresses have constant
     strides; results are fresh buffers (`bufferization.to_tensor`). Shapes

@@ -436,6 +436,32 @@ func.func @main(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: tensor<2
       // row forward, per query row and per key row for the gradient.
       {"fused_attention_causal", fusedAttention(8, 64, 64, /*causal=*/true)},
       {"fused_attention_cross", fusedAttention(3, 24, 40, /*causal=*/false)},
+      // The transformer blocks' normalizations and activation, and their
+      // gradients (composite lowerings: reductions along rows).
+      {"norms_gelu_grad", R"(
+func.func private @loss(%x: tensor<64x96xf32>, %g: tensor<96xf32>) -> tensor<f32> {
+  %0 = graph.layer_norm %x : tensor<64x96xf32>
+  %1 = graph.mul %0, %g : (tensor<64x96xf32>, tensor<96xf32>) -> tensor<64x96xf32>
+  %2 = graph.gelu %1 : tensor<64x96xf32>
+  %3 = graph.rms_norm %2 {epsilon = 1.0e-03 : f64} : tensor<64x96xf32>
+  %4 = graph.tanh %3 : tensor<64x96xf32>
+  %5 = graph.reduce_sum %4 {axes = array<i64: 0, 1>} : (tensor<64x96xf32>) -> tensor<f32>
+  return %5 : tensor<f32>
+}
+func.func @main(%x: tensor<64x96xf32>, %g: tensor<96xf32>) -> (tensor<f32>, tensor<64x96xf32>, tensor<96xf32>) {
+  %r:3 = graph.value_and_grad @loss(%x, %g) {wrt = array<i64: 0, 1>} : (tensor<64x96xf32>, tensor<96xf32>) -> (tensor<f32>, tensor<64x96xf32>, tensor<96xf32>)
+  return %r#0, %r#1, %r#2 : tensor<f32>, tensor<64x96xf32>, tensor<96xf32>
+})"},
+      // Batched Cholesky solves (the regression baselines): A = x x^T + 6 I
+      // is positive definite for x drawn in [-1, 1).
+      {"cholesky_solve", R"(
+func.func @main(%x: tensor<16x6x6xf32>, %b: tensor<16x6x2xf32>) -> tensor<16x6x2xf32> {
+  %0 = graph.matmul %x, %x {transpose_rhs} : (tensor<16x6x6xf32>, tensor<16x6x6xf32>) -> tensor<16x6x6xf32>
+  %i = graph.constant dense<[[6.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 6.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 6.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 6.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 6.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 6.0]]> : tensor<6x6xf32>
+  %1 = graph.add %0, %i : (tensor<16x6x6xf32>, tensor<6x6xf32>) -> tensor<16x6x6xf32>
+  %2 = graph.cholesky_solve %1, %b : (tensor<16x6x6xf32>, tensor<16x6x2xf32>) -> tensor<16x6x2xf32>
+  return %2 : tensor<16x6x2xf32>
+})"},
       // Small products over a long inner dimension (weight gradients over
       // many positions): split into parts summed in a fixed order.
       {"long_inner_products", R"(
