@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "thread_pool.h"
+#include "vector_clones.h"
 
 #include "kiln/runtime.h"
 
@@ -23,19 +24,8 @@
 #include <limits>
 #include <vector>
 
-// Built for the best vector unit the machine has: the inner loops are plain
-// C++ that the compiler vectorizes over keys or over the head's columns.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define KILN_VECTOR_CLONES                                                     \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define KILN_VECTOR_CLONES
-#endif
-// The helpers below must be compiled into each clone, for its vector unit;
-// inlined, their vector arguments never cross a call, whatever the ABI.
-#pragma GCC diagnostic ignored "-Wpsabi"
-#define KILN_INLINE inline __attribute__((always_inline))
-#define KILN_LAMBDA_INLINE __attribute__((always_inline))
+// The inner loops are plain C++ that the compiler vectorizes over keys or
+// over the head's columns, for each vector unit (vector_clones.h).
 
 namespace {
 

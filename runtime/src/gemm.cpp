@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "thread_pool.h"
+#include "vector_clones.h"
 
 #include "kiln/runtime.h"
 
@@ -23,16 +24,6 @@
 
 #include <algorithm>
 #include <vector>
-
-// Built for the best vector unit the machine has (as attention.cpp).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define KILN_VECTOR_CLONES                                                     \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define KILN_VECTOR_CLONES
-#endif
-#pragma GCC diagnostic ignored "-Wpsabi"
-#define KILN_INLINE inline __attribute__((always_inline))
 
 extern "C" void openblas_set_num_threads(int);
 
