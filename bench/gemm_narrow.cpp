@@ -5,7 +5,8 @@
 // runtime's kiln_gemm_f32 (the narrow kernel) and through OpenBLAS's
 // cblas_sgemm directly, both on one thread, best of 5 rounds of 200 calls.
 // Prints
-//   BENCH gemm_narrow_<nn|nt>_2048x64x64 ratio=<blas/kiln> kiln=<us> baseline=<us>
+//   BENCH gemm_narrow_<nn|nt>_2048x64x64 ratio=<blas/kiln> kiln=<us>
+//   baseline=<us>
 // and fails if the two disagree by more than rounding.
 //
 //===----------------------------------------------------------------------===//
@@ -53,9 +54,8 @@ int main() {
       mine.data(), mine.data(), 0, {kRowsOfX, kWidth}, {kWidth, 1}};
   int failures = 0;
   for (bool transposeB : {false, true}) {
-    double kiln = bestMicroseconds([&] {
-      _mlir_ciface_kiln_gemm_f32(&mx, &mw, &mc, 0, transposeB, 0);
-    });
+    double kiln = bestMicroseconds(
+        [&] { _mlir_ciface_kiln_gemm_f32(&mx, &mw, &mc, 0, transposeB, 0); });
     double baseline = bestMicroseconds([&] {
       cblas_sgemm(CblasRowMajor, CblasNoTrans,
                   transposeB ? CblasTrans : CblasNoTrans, kRowsOfX, kWidth,

@@ -115,10 +115,9 @@ KILN_INLINE void narrowRows(const float *a, int64_t lda, const float *b,
 /// c [rows, kVecs * 16] = a @ b (+ c) for row-major a, b and c: six rows at
 /// a time (24 accumulators at 64 columns), fewer for narrower products.
 template <int kVecs>
-KILN_VECTOR_CLONES void narrowGemm(const float *a, int64_t lda, const float *b,
-                                   int64_t ldb, float *c, int64_t ldc,
-                                   int64_t rows, int64_t depth,
-                                   bool accumulate) {
+KILN_VECTOR_CLONES void
+narrowGemm(const float *a, int64_t lda, const float *b, int64_t ldb, float *c,
+           int64_t ldc, int64_t rows, int64_t depth, bool accumulate) {
   constexpr int kRows = kVecs == 4 ? 6 : kVecs == 3 ? 8 : 12;
   int64_t r = 0;
   for (; r + kRows <= rows; r += kRows)

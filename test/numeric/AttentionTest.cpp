@@ -213,14 +213,14 @@ std::vector<Case> cases() {
     return attention(kCausal, in[0], in[1], in[2], mask);
   };
   for (const char *passes : {"", gpuLoops})
-    all.push_back({*passes ? "gpu_loops_forward_causal" : "forward_causal_f32",
-                   causalSource(kCausal),
-                   causalReference,
-                   {Fill::nonZero(0.1, 1), Fill::nonZero(0.1, 1),
-                    Fill::nonZero(0.1, 1)},
-                   /*sumsTerms=*/true,
-                   /*normalized=*/false,
-                   passes});
+    all.push_back(
+        {*passes ? "gpu_loops_forward_causal" : "forward_causal_f32",
+         causalSource(kCausal),
+         causalReference,
+         {Fill::nonZero(0.1, 1), Fill::nonZero(0.1, 1), Fill::nonZero(0.1, 1)},
+         /*sumsTerms=*/true,
+         /*normalized=*/false,
+         passes});
   return all;
 }
 
