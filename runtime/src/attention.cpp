@@ -1,12 +1,13 @@
 //===- attention.cpp - Fused multi-head attention on the CPU --------------===//
 //
 // A task per batch element, running its heads one after the other (per
-// head when there are few batch elements): each head's q, k and v are
-// copied into small contiguous tiles (which also undoes the head
-// interleaving of [B, T, H*D] without a transpose pass over memory; K^T
-// through 16 x 16 register transposes), then four query rows at a time
-// compute their scores, softmax and weighted sum in registers, touching
-// only the 16-key blocks whose mask is finite. The backward pass recomputes
+// head when there are few batch elements): each head's rows of q, k, v and
+// the results are read and written in place where the tensor's rows are
+// contiguous and need no padding, else through small contiguous tiles; K^T
+// (and V^T for the gradient) are tiles built through 16 x 16 register
+// transposes, with no transpose pass over memory. Then four query rows at a
+// time compute their scores, softmax and weighted sum in registers,
+// touching only the 16-key blocks whose mask is finite. The backward pass recomputes
 // the weights instead of storing [B, H, T, S] of them. Every reduction runs
 // in a fixed order (16 lanes, then a fixed tree), so results are the same
 // for any thread count; they are not bitwise those of the unfused graph.
@@ -184,6 +185,39 @@ KILN_INLINE void loadHead(const kiln_memref3d_f32 *m, int64_t b, int64_t h,
       tile[transposed ? d * rows + r : r * D + d] = 0.f;
 }
 
+/// Rows of one head: row r's D floats at data + r * stride.
+struct HeadView {
+  const float *data;
+  int64_t stride;
+  const float *row(int64_t r) const { return data + r * stride; }
+};
+
+/// Head h of batch b of `m` as `rows` rows (rows past the tensor's must be
+/// zero): read in place when its rows are contiguous and all there, else
+/// copied into `tile`.
+KILN_INLINE HeadView headRows(const kiln_memref3d_f32 *m, int64_t b, int64_t h,
+                              int64_t D, int64_t rows, float *tile) {
+  if (m->strides[2] == 1 && m->sizes[1] == rows)
+    return {element(m, b, 0, h * D), m->strides[1]};
+  loadHead(m, b, h, D, rows, tile, /*transposed=*/false);
+  return {tile, D};
+}
+
+/// Where `rows` result rows of one head go: in place when the tensor's rows
+/// are contiguous and all there, else into `tile`, stored by finishHead.
+struct OutView {
+  float *data;
+  int64_t stride;
+  bool inPlace;
+  float *row(int64_t r) const { return data + r * stride; }
+};
+KILN_INLINE OutView headOutput(const kiln_memref3d_f32 *m, int64_t b, int64_t h,
+                               int64_t D, int64_t rows, float *tile) {
+  if (m->strides[2] == 1 && m->sizes[1] == rows)
+    return {element(m, b, 0, h * D), m->strides[1], true};
+  return {tile, D, false};
+}
+
 KILN_INLINE void storeHead(const kiln_memref3d_f32 *m, int64_t b, int64_t h,
                            int64_t D, const float *tile) {
   for (int64_t r = 0; r < m->sizes[1]; ++r) {
@@ -236,17 +270,19 @@ KILN_INLINE Vec expNonPositive(Vec x) {
 }
 
 /// For each block of 16 keys j0 in [lo, hi) (block multiples), the sums
-/// sum_d x[r, d] tile[d, j0 + l] for the block's rows r (x is [kRows, D],
-/// tile [D, Sp]), kept in kRows registers and handed to done(j0, sums).
+/// sum_d x[r, d] tile[d, j0 + l] for the block's rows r (x is kRows rows of
+/// D from `first`, tile [D, Sp]), kept in kRows registers and handed to
+/// done(j0, sums).
 template <typename Done>
-KILN_INLINE void rowsTimesTile(const float *x, const float *tile, int64_t D,
-                               int64_t Sp, int64_t lo, int64_t hi, Done done) {
+KILN_INLINE void rowsTimesTile(HeadView x, int64_t first, const float *tile,
+                               int64_t D, int64_t Sp, int64_t lo, int64_t hi,
+                               Done done) {
   for (int64_t j0 = lo; j0 < hi; j0 += kBlock) {
     Vec acc[kRows] = {};
     for (int64_t d = 0; d < D; ++d) {
       Vec t = load(tile + d * Sp + j0);
       for (int64_t r = 0; r < kRows; ++r)
-        acc[r] += x[r * D + d] * t;
+        acc[r] += x.row(first + r)[d] * t;
     }
     done(j0, acc);
   }
@@ -274,10 +310,11 @@ template <int64_t kD> struct HeadRows {
         v[r][c] += a[r * stride] * xc;
     }
   }
-  void storeTo(float *out, int64_t rows) const {
+  /// Rows [first, first + rows) of `out`.
+  void storeTo(const OutView &out, int64_t first, int64_t rows) const {
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < kVecs; ++c)
-        store(out + r * kD + c * kBlock, v[r][c]);
+        store(out.row(first + r) + c * kBlock, v[r][c]);
   }
 };
 template <> struct HeadRows<0> {
@@ -289,20 +326,22 @@ template <> struct HeadRows<0> {
       for (int64_t d = 0; d < D; ++d)
         v[r * D + d] += a[r * stride] * x[d];
   }
-  void storeTo(float *out, int64_t rows) const {
-    std::copy(v.begin(), v.begin() + rows * D, out);
+  void storeTo(const OutView &out, int64_t first, int64_t rows) const {
+    for (int64_t r = 0; r < rows; ++r)
+      std::copy(v.begin() + r * D, v.begin() + (r + 1) * D, out.row(first + r));
   }
 };
 
 /// The rows [kRows, D] of a block's queries (or their output gradients),
-/// held in registers when kD is a multiple of kBlock, for addTo.
+/// from row `first` of `rows`, held in registers when kD is a multiple of
+/// kBlock, for addTo.
 template <int64_t kD> struct BlockRows {
   static constexpr int64_t kVecs = kD / kBlock;
   Vec v[kRows][kVecs];
-  BlockRows(const float *rows, int64_t) {
+  BlockRows(HeadView rows, int64_t first, int64_t) {
     for (int64_t r = 0; r < kRows; ++r)
       for (int64_t c = 0; c < kVecs; ++c)
-        v[r][c] = load(rows + r * kD + c * kBlock);
+        v[r][c] = load(rows.row(first + r) + c * kBlock);
   }
   /// x += sum_r a[r * stride] row r.
   KILN_INLINE void addTo(float *x, const float *a, int64_t stride) const {
@@ -315,13 +354,14 @@ template <int64_t kD> struct BlockRows {
   }
 };
 template <> struct BlockRows<0> {
-  const float *rows;
-  int64_t D;
-  BlockRows(const float *rows, int64_t D) : rows(rows), D(D) {}
+  HeadView rows;
+  int64_t first, D;
+  BlockRows(HeadView rows, int64_t first, int64_t D)
+      : rows(rows), first(first), D(D) {}
   void addTo(float *x, const float *a, int64_t stride) const {
     for (int64_t r = 0; r < kRows; ++r)
       for (int64_t d = 0; d < D; ++d)
-        x[d] += a[r * stride] * rows[r * D + d];
+        x[d] += a[r * stride] * rows.row(first + r)[d];
   }
 };
 
@@ -344,7 +384,7 @@ std::pair<int64_t, int64_t> blockKeys(const Problem &p, int64_t i0) {
 /// w[r * Sp + j] over the keys [lo, hi): scale q k^T + mask, then a softmax
 /// per row. Keys a query does not see (-inf in the mask, the padding
 /// included) get 0, and so do queries that see none.
-KILN_INLINE void blockWeights(const Problem &p, int64_t i0, const float *qt,
+KILN_INLINE void blockWeights(const Problem &p, int64_t i0, HeadView qs,
                               const float *kt, int64_t lo, int64_t hi,
                               float *w) {
   int64_t D = p.headSize, Sp = p.paddedKeys;
@@ -352,7 +392,7 @@ KILN_INLINE void blockWeights(const Problem &p, int64_t i0, const float *qt,
   Vec top[kRows];
   for (int64_t r = 0; r < kRows; ++r)
     top[r] = splat(kNegInf);
-  rowsTimesTile(qt + i0 * D, kt, D, Sp, lo, hi,
+  rowsTimesTile(qs, i0, kt, D, Sp, lo, hi,
                 [&](int64_t j0, Vec *acc) KILN_LAMBDA_INLINE {
                   for (int64_t r = 0; r < kRows; ++r) {
                     Vec s = acc[r] * p.scale + load(mask + r * Sp + j0);
@@ -386,21 +426,23 @@ forwardHead(const Problem &p, const kiln_memref3d_f32 *q,
   float *qt = scratch(2 * Tp * D + 2 * Sp * D + kRows * Sp);
   float *kt = qt + Tp * D, *vt = kt + Sp * D, *o = vt + Sp * D, *w = o + Tp * D;
   // Rows past T (the last block's padding) are zero.
-  loadHead(q, b, h, D, Tp, qt, /*transposed=*/false);
+  HeadView qs = headRows(q, b, h, D, Tp, qt);
   loadHead(k, b, h, D, Sp, kt, /*transposed=*/true);
-  loadHead(v, b, h, D, Sp, vt, /*transposed=*/false);
+  HeadView vs = headRows(v, b, h, D, Sp, vt);
+  OutView os = headOutput(out, b, h, D, T, o);
   for (int64_t i0 = 0; i0 < T; i0 += kRows) {
     auto [lo, hi] = blockKeys(p, i0);
-    blockWeights(p, i0, qt, kt, lo, hi, w);
+    blockWeights(p, i0, qs, kt, lo, hi, w);
     HeadRows<kD> rows(D);
     for (int64_t j = lo; j < hi; ++j)
-      rows.add(w + j, Sp, vt + j * D);
-    rows.storeTo(o + i0 * D, std::min(kRows, T - i0));
+      rows.add(w + j, Sp, vs.row(j));
+    rows.storeTo(os, i0, std::min(kRows, T - i0));
   }
   for (int64_t i = 0; i < T; ++i)
     if (p.first[i] == p.last[i])
-      fillNaN(o + i * D, D);
-  storeHead(out, b, h, D, o);
+      fillNaN(os.row(i), D);
+  if (!os.inPlace)
+    storeHead(out, b, h, D, o);
 }
 
 template <int64_t kD>
@@ -417,18 +459,25 @@ backwardHead(const Problem &p, const kiln_memref3d_f32 *q,
         *kr = kt + Sp * D, *vt = kr + Sp * D, *gk = vt + Sp * D,
         *gv = gk + Sp * D, *w = gv + Sp * D, *ds = w + kRows * Sp;
   // Rows past T (the last block's padding) are zero: they add nothing.
-  loadHead(q, b, h, D, Tp, qt, /*transposed=*/false);
-  loadHead(dout, b, h, D, Tp, gt, /*transposed=*/false);
+  HeadView qs = headRows(q, b, h, D, Tp, qt);
+  HeadView gs = headRows(dout, b, h, D, Tp, gt);
   loadHead(k, b, h, D, Sp, kt, /*transposed=*/true);
-  loadHead(k, b, h, D, Sp, kr, /*transposed=*/false);
+  HeadView ks = headRows(k, b, h, D, Sp, kr);
   loadHead(v, b, h, D, Sp, vt, /*transposed=*/true);
-  std::fill(gk, gk + 2 * Sp * D, 0.f); // gk and gv
+  // dk and dv accumulate over the padded keys: in place only without
+  // padding.
+  OutView dqs = headOutput(dq, b, h, D, T, gq),
+          dks = headOutput(dk, b, h, D, Sp, gk),
+          dvs = headOutput(dv, b, h, D, Sp, gv);
+  for (const OutView *sums : {&dks, &dvs})
+    for (int64_t j = 0; j < Sp; ++j)
+      std::fill(sums->row(j), sums->row(j) + D, 0.f);
   for (int64_t i0 = 0; i0 < T; i0 += kRows) {
     auto [lo, hi] = blockKeys(p, i0);
-    blockWeights(p, i0, qt, kt, lo, hi, w);
+    blockWeights(p, i0, qs, kt, lo, hi, w);
     // ds = the gradient of the scaled scores, w (dw - sum_j w dw) scale,
     // with dw_j = dout_i . v_j (0 where w is).
-    rowsTimesTile(gt + i0 * D, vt, D, Sp, lo, hi,
+    rowsTimesTile(gs, i0, vt, D, Sp, lo, hi,
                   [&](int64_t j0, Vec *acc) KILN_LAMBDA_INLINE {
                     for (int64_t r = 0; r < kRows; ++r)
                       store(ds + r * Sp + j0, acc[r]);
@@ -443,20 +492,25 @@ backwardHead(const Problem &p, const kiln_memref3d_f32 *q,
         store(dr + j0, load(wr + j0) * (load(dr + j0) - delta) * p.scale);
     }
     HeadRows<kD> rows(D);
-    BlockRows<kD> qs(qt + i0 * D, D), gs(gt + i0 * D, D);
+    BlockRows<kD> queryRows(qs, i0, D), gradRows(gs, i0, D);
     for (int64_t j = lo; j < hi; ++j) {
-      rows.add(ds + j, Sp, kr + j * D);
-      qs.addTo(gk + j * D, ds + j, Sp);
-      gs.addTo(gv + j * D, w + j, Sp);
+      rows.add(ds + j, Sp, ks.row(j));
+      queryRows.addTo(dks.row(j), ds + j, Sp);
+      gradRows.addTo(dvs.row(j), w + j, Sp);
     }
-    rows.storeTo(gq + i0 * D, std::min(kRows, T - i0));
+    rows.storeTo(dqs, i0, std::min(kRows, T - i0));
   }
   for (int64_t i = 0; i < T; ++i)
     if (p.first[i] == p.last[i])
-      fillNaN(gq + i * D, D);
-  storeHead(dq, b, h, D, gq);
-  storeHead(dk, b, h, D, gk);
-  storeHead(dv, b, h, D, gv);
+      fillNaN(dqs.row(i), D);
+  auto finish = [&](const OutView &sums, const kiln_memref3d_f32 *m,
+                    const float *tile) {
+    if (!sums.inPlace)
+      storeHead(m, b, h, D, tile);
+  };
+  finish(dqs, dq, gq);
+  finish(dks, dk, gk);
+  finish(dvs, dv, gv);
 }
 
 /// Runs task(b, h) for every batch and head on the pool, with the kernel
