@@ -7,10 +7,11 @@
 // (and V^T for the gradient) are tiles built through 16 x 16 register
 // transposes, with no transpose pass over memory. Then four query rows at a
 // time compute their scores, softmax and weighted sum in registers,
-// touching only the 16-key blocks whose mask is finite. The backward pass recomputes
-// the weights instead of storing [B, H, T, S] of them. Every reduction runs
-// in a fixed order (16 lanes, then a fixed tree), so results are the same
-// for any thread count; they are not bitwise those of the unfused graph.
+// touching only the 16-key blocks whose mask is finite. The backward pass
+// recomputes the weights instead of storing [B, H, T, S] of them. Every
+// reduction runs in a fixed order (16 lanes, then a fixed tree), so results are
+// the same for any thread count; they are not bitwise those of the unfused
+// graph.
 //
 //===----------------------------------------------------------------------===//
 
