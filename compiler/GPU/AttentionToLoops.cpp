@@ -106,6 +106,12 @@ struct AttentionLoops {
   Value score(ValueRange q, ValueRange k, Value maskValue) {
     return add(mul(dot(q, k), constant(scale)), maskValue);
   }
+  /// The softmax weight of (q, k) given its row's maximum and 1 / sum.
+  Value weight(ValueRange q, ValueRange k, Value maskValue, Value max,
+               Value inverse) {
+    return mul(math::ExpOp::create(b, loc, sub(score(q, k, maskValue), max)),
+               inverse);
+  }
 
   /// for i in [lo, hi) with `carried` values; `body(i, carried)` returns
   /// their next values.
@@ -153,9 +159,9 @@ struct AttentionLoops {
     Value n, h, row, part;
   };
   /// A thread for each (batch element, head, row < rows, part < parts), in
-  /// blocks of 64.
-  /// A single part has no loop dimension of its own: canonicalization
-  /// would drop a unit dimension, and this loop's attributes with it.
+  /// blocks of 64. A single part has no loop dimension of its own:
+  /// canonicalization would drop a unit dimension, and the block size with
+  /// it.
   template <typename Body> void perRow(int64_t rows, int64_t parts, Body body) {
     SmallVector<Value> lower{index(0), index(0)},
         upper{index(batch * heads), index(rows)}, steps{index(1), index(1)};
@@ -354,9 +360,7 @@ struct AttentionLoops {
                 memref::LoadOp::create(b, loc, mask, ValueRange{th.row, s});
             return unlessMasked(maskValue, acc, [&] {
               SmallVector<Value> k = loadRow(key, th.n, s, th.h);
-              Value p = mul(
-                  math::ExpOp::create(b, loc, sub(score(q, k, maskValue), max)),
-                  inverse);
+              Value p = weight(q, k, maskValue, max, inverse);
               Value ds =
                   mul(p, sub(dot(dy, loadRow(value, th.n, s, th.h)), delta));
               SmallVector<Value> next;
@@ -392,10 +396,8 @@ struct AttentionLoops {
             return unlessMasked(maskValue, acc, [&] {
               SmallVector<Value> q = loadRow(query, th.n, t, th.h);
               SmallVector<Value> dy = loadRow(resultGrad, th.n, t, th.h);
-              Value p = mul(math::ExpOp::create(b, loc,
-                                                sub(score(q, k, maskValue),
-                                                    stat(maxima, th.bh, t))),
-                            stat(inverses, th.bh, t));
+              Value p = weight(q, k, maskValue, stat(maxima, th.bh, t),
+                               stat(inverses, th.bh, t));
               Value ds = mul(p, sub(dot(dy, v), stat(deltas, th.bh, t)));
               SmallVector<Value> next;
               for (int64_t d = 0; d < headSize; ++d)

@@ -23,6 +23,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <mutex>
 #include <vector>
 
 extern "C" void openblas_set_num_threads(int);
@@ -214,24 +215,32 @@ bool blasGemm(const kiln_memref2d_f32 *a, const kiln_memref2d_f32 *b,
   bool tb = transposeB != vb.columnMajor;
   const float *aData = a->aligned + a->offset, *bData = b->aligned + b->offset;
   float *cData = c->aligned + c->offset;
-  // A narrow product of an untransposed a runs on the narrow kernel, a
-  // transposed b ([n, k], small when n is) transposed once first.
+  // Blocks of a narrow product of an untransposed a (its column blocks are
+  // all of n) run on the narrow kernel; a transposed b ([n, k], small when
+  // n is) is transposed once, by the first block that needs it (a product
+  // cut along k instead never does).
   bool narrow = !ta && narrowWidth(n);
   std::vector<float> bTransposed;
-  if (narrow && tb) {
-    bTransposed.resize(size_t(k * n));
-    for (int64_t j = 0; j < n; ++j)
-      for (int64_t p = 0; p < k; ++p)
-        bTransposed[size_t(p * n + j)] = bData[j * vb.leading + p];
-  }
-  const float *bRows = tb ? bTransposed.data() : bData;
-  int64_t bLeading = tb ? n : vb.leading;
+  std::once_flag transposeOnce;
+  auto narrowB = [&]() -> std::pair<const float *, int64_t> {
+    if (!tb)
+      return {bData, vb.leading};
+    std::call_once(transposeOnce, [&] {
+      bTransposed.resize(size_t(k * n));
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t p = 0; p < k; ++p)
+          bTransposed[size_t(p * n + j)] = bData[j * vb.leading + p];
+    });
+    return {bTransposed.data(), n};
+  };
   // Rows [r0, r0 + rows) and columns [c0, c0 + cols) of the result.
   auto block = [&](int64_t r0, int64_t rows, int64_t c0, int64_t cols) {
-    if (narrow && narrowWidth(cols))
+    if (narrow) {
+      auto [bRows, bLeading] = narrowB();
       return narrowProduct(aData + r0 * va.leading, va.leading, bRows + c0,
                            bLeading, cData + r0 * vc.leading + c0, vc.leading,
                            rows, cols, k, accumulate);
+    }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
                 tb ? CblasTrans : CblasNoTrans, int(rows), int(cols), int(k),
                 1.0f, aData + (ta ? r0 : r0 * va.leading), int(va.leading),
